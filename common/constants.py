@@ -1,0 +1,59 @@
+"""Submission statuses: the codes on the wire and their display names.
+
+The codes are part of the public WebSocket contract (`status` in every
+frame), so they never change meaning.
+"""
+
+from __future__ import annotations
+
+WAITING = 0
+LOADED = 1
+SUBMITTED = 2
+ERROR = 3
+NEED_REVISION = 4
+READY = 5
+COMPLETED = 6
+
+STATUSES = (
+    (WAITING, "Waiting"),
+    (LOADED, "Loaded"),
+    (SUBMITTED, "Submitted"),
+    (ERROR, "Error"),
+    (NEED_REVISION, "Need Revision"),
+    (READY, "Ready"),
+    (COMPLETED, "Completed"),
+)
+
+STATUS_NAMES: dict[int, str] = dict(STATUSES)
+
+# Bootstrap contextual colour for each status badge.
+STATUS_COLOURS: dict[int, str] = {
+    WAITING: "info",
+    LOADED: "primary",
+    SUBMITTED: "secondary",
+    ERROR: "danger",
+    NEED_REVISION: "warning",
+    READY: "success",
+    COMPLETED: "dark",
+}
+
+# Which user actions each status allows. Views enforce this and pages use it
+# to enable buttons, so both read the same table.
+VALIDATE = "validate"
+SUBMIT = "submit"
+EDIT = "edit"
+ACTIONS_BY_STATUS: dict[int, frozenset[str]] = {
+    WAITING: frozenset(),
+    LOADED: frozenset({VALIDATE, EDIT}),
+    SUBMITTED: frozenset(),
+    ERROR: frozenset({VALIDATE, EDIT}),
+    NEED_REVISION: frozenset({VALIDATE, EDIT}),
+    READY: frozenset({VALIDATE, SUBMIT, EDIT}),
+    COMPLETED: frozenset(),
+}
+
+# Progress phases carried in progress frames.
+PHASE_IMPORT = "import"
+PHASE_VALIDATION = "validation"
+PHASE_SUBMISSION = "submission"
+PHASES = (PHASE_IMPORT, PHASE_VALIDATION, PHASE_SUBMISSION)

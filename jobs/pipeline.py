@@ -1,0 +1,116 @@
+"""The three phases as jobs: import, validation, submission to the archive.
+
+Each job takes a submission id, runs a service with a progress reporter, and
+ends the phase with exactly one final status message. Services raise their
+own user-facing errors; anything else is a crash that `run_job` reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from archive import embedded
+from common.constants import (
+    COMPLETED,
+    ERROR,
+    LOADED,
+    NEED_REVISION,
+    PHASE_IMPORT,
+    PHASE_SUBMISSION,
+    PHASE_VALIDATION,
+    READY,
+    SUBMITTED,
+)
+from jobs.progress import ProgressReporter
+from submissions.helpers import set_status
+from uid.importer import ImportFailed, import_records
+from uid.models import Submission
+from validation.services import validate_submission
+
+ARCHIVE_PROCESSING = "archive"
+
+
+def finish(submission: Submission, status: int, message: str, *, keep_job: bool = False) -> None:
+    """End a phase: clear the job marker and publish the final status together."""
+    with transaction.atomic():
+        if not keep_job:
+            submission.job_phase = ""
+            submission.job_heartbeat = None
+            submission.save(update_fields=["job_phase", "job_heartbeat"])
+        set_status(submission, status, message)
+
+
+def fail(submission_id: int, message: str) -> None:
+    """End whatever runs for this submission in Error with `message`."""
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is not None:
+        finish(submission, ERROR, message)
+
+
+def run_import(submission_id: int) -> None:
+    submission = Submission.objects.get(pk=submission_id)
+    report = ProgressReporter(submission, PHASE_IMPORT)
+    if not submission.uploaded_file:
+        finish(submission, ERROR, "There is no data file to import. Edit the submission and upload one.")
+        return
+    try:
+        with submission.uploaded_file.open("rb") as data:
+            result = import_records(submission=submission, file=data, progress=report)
+    except ImportFailed as error:
+        finish(submission, ERROR, f"Import failed: {error} Nothing was imported.")
+        return
+    except FileNotFoundError:
+        finish(submission, ERROR, "The uploaded file is missing on the server. Please upload it again.")
+        return
+    total = result.animals + result.samples
+    report(total, total, force=True)
+    finish(
+        submission,
+        LOADED,
+        f"Loaded {result.animals} animals and {result.samples} samples. Validate them next.",
+    )
+
+
+def run_validation(submission_id: int) -> None:
+    submission = Submission.objects.get(pk=submission_id)
+    report = ProgressReporter(submission, PHASE_VALIDATION)
+    summary = validate_submission(submission=submission, progress=report)
+    errors = summary["animal_issues"] + summary["sample_issues"]
+    if summary["animals"] + summary["samples"] == 0:
+        finish(submission, ERROR, "There are no records to validate. Upload a data file first.")
+    elif errors:
+        finish(
+            submission,
+            NEED_REVISION,
+            f"Validation found problems in {errors} records. Open the report, fix the data and upload it again.",
+        )
+    else:
+        finish(submission, READY, "All records passed validation. You can submit them to the archive.")
+
+
+def run_submission(submission_id: int) -> None:
+    submission = Submission.objects.get(pk=submission_id)
+    report = ProgressReporter(submission, PHASE_SUBMISSION)
+    sent = embedded.send_records(submission=submission, progress=report)
+    finish(submission, SUBMITTED, f"Sent {sent} records. Waiting for archive validation.", keep_job=True)
+    from jobs.runner import enqueue
+
+    enqueue(ARCHIVE_PROCESSING, submission_id)
+
+
+def run_archive_processing(submission_id: int) -> None:
+    """The embedded archive's own asynchronous work: accessions, then Completed."""
+    submission = Submission.objects.get(pk=submission_id)
+    report = ProgressReporter(submission, PHASE_SUBMISSION)
+    assigned = embedded.assign_accessions(submission=submission, progress=report)
+    finish(submission, COMPLETED, f"Completed: the archive assigned accessions to {assigned} records.")
+
+
+JOBS: dict[str, Callable[[int], None]] = {
+    PHASE_IMPORT: run_import,
+    PHASE_VALIDATION: run_validation,
+    PHASE_SUBMISSION: run_submission,
+    ARCHIVE_PROCESSING: run_archive_processing,
+}

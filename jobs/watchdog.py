@@ -1,0 +1,46 @@
+"""Declare dead jobs dead, so no submission hangs in Waiting.
+
+A worker killed with SIGKILL, or a server restarted while a thread job ran,
+leaves a submission in Waiting with nobody working on it. Running jobs beat
+a heartbeat; these functions end the ones that stopped beating.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from common.constants import ERROR, SUBMITTED, WAITING
+from jobs.pipeline import finish
+from uid.models import Submission
+
+
+def fail_stale_jobs() -> int:
+    """End jobs whose heartbeat is older than JOB_STALE_SECONDS."""
+    cutoff = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
+    stale = Submission.objects.filter(status=WAITING, job_heartbeat__lt=cutoff).exclude(job_phase="")
+    return _fail(stale, "The {phase} stopped unexpectedly; please retry.", cutoff=cutoff)
+
+
+def fail_orphaned_jobs() -> int:
+    """End every job of the previous server process (thread backend only)."""
+    orphaned = Submission.objects.filter(status__in=[WAITING, SUBMITTED]).exclude(job_phase="")
+    return _fail(orphaned, "The server restarted while the {phase} was running; please retry.")
+
+
+def _fail(queryset, template: str, cutoff=None) -> int:  # noqa: ANN001 - internal
+    failed = 0
+    for pk in list(queryset.values_list("pk", flat=True)):
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=pk)
+            # Re-check under the lock: the job may have finished meanwhile.
+            if not submission.job_phase or submission.status not in (WAITING, SUBMITTED):
+                continue
+            if cutoff is not None and (submission.job_heartbeat is None or submission.job_heartbeat >= cutoff):
+                continue
+            finish(submission, ERROR, template.format(phase=submission.job_phase))
+            failed += 1
+    return failed

@@ -1,0 +1,121 @@
+"""The one way to tell pages about a submission: `send_message`.
+
+It records a status event in the submission's event log, in the caller's
+transaction, and publishes it only after that transaction commits (as Zulip's
+`send_event_on_commit` does). A rolled-back transaction publishes nothing,
+and a page that connects later still finds the event in the log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from common.constants import STATUS_NAMES
+from submissions.frames import PROGRESS, STATUS, Progress, build_frame, encode
+from submissions.models import SubmissionEvent
+from submissions.publishing import EVENT_TYPE, publish
+from uid.models import Submission
+
+__all__ = ["send_message", "set_status", "Progress"]
+
+
+def send_message(
+    submission: Submission,
+    validation_message: dict[str, int] | None = None,
+    *,
+    progress: Progress | None = None,
+) -> SubmissionEvent | None:
+    """Tell every open page of `submission` its current status.
+
+    The frame carries `submission.status` and `submission.message` as they are
+    on the object passed in, so save the submission first. With `progress`,
+    a progress frame is published at once instead: progress is ephemeral,
+    is not written to the log, and does not advance `seq`.
+    """
+    now = timezone.now()
+    if progress is not None:
+        _publish_progress(submission, validation_message, progress, now)
+        return None
+
+    with transaction.atomic():
+        # The row lock (an UPDATE) serialises writers per submission, and the
+        # bump rolls back with the caller, so seqs are gapless.
+        Submission.objects.filter(pk=submission.pk).update(last_seq=F("last_seq") + 1)
+        seq = Submission.objects.values_list("last_seq", flat=True).get(pk=submission.pk)
+        frame = encode(
+            build_frame(
+                kind=STATUS,
+                submission_id=submission.pk,
+                seq=seq,
+                status=submission.status,
+                notification=submission.message,
+                validation_message=validation_message,
+                timestamp=now,
+            )
+        )
+        event = SubmissionEvent.objects.create(
+            submission_id=submission.pk,
+            seq=seq,
+            status=submission.status,
+            message=submission.message,
+            validation_message=validation_message,
+            frame=frame,
+            created=now,
+        )
+        message = {"type": EVENT_TYPE, "submission": submission.pk, "kind": STATUS, "seq": seq, "frame": frame}
+        transaction.on_commit(lambda: publish(submission.pk, message))
+    submission.last_seq = seq
+    return event
+
+
+def _publish_progress(
+    submission: Submission,
+    validation_message: dict[str, int] | None,
+    progress: Progress,
+    now: Any,
+) -> None:
+    frame = encode(
+        build_frame(
+            kind=PROGRESS,
+            submission_id=submission.pk,
+            seq=submission.last_seq,
+            status=submission.status,
+            notification=submission.message,
+            validation_message=validation_message,
+            timestamp=now,
+            progress=progress,
+        )
+    )
+    publish(
+        submission.pk,
+        {
+            "type": EVENT_TYPE,
+            "submission": submission.pk,
+            "kind": PROGRESS,
+            "seq": submission.last_seq,
+            "phase": progress.phase,
+            "frame": frame,
+        },
+    )
+
+
+def set_status(submission: Submission, status: int, message: str) -> SubmissionEvent | None:
+    """Save a new status and notification, then publish them with the counts.
+
+    Every status change after a validation carries the validation counts, so
+    pages never show stale numbers next to a new status.
+    """
+    from validation.helpers import construct_validation_message
+
+    submission.status = status
+    submission.message = message
+    submission.save(update_fields=["status", "message", "updated"])
+    return send_message(submission, construct_validation_message(submission))
+
+
+def status_name(status: int) -> str:
+    return STATUS_NAMES[status]

@@ -1,0 +1,76 @@
+"""Database reads for the socket layer, kept synchronous and small.
+
+Consumers and the hub call these through `database_sync_to_async`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from submissions.frames import SNAPSHOT, STATUS, build_frame, encode
+from submissions.models import SubmissionEvent
+from submissions.publishing import EVENT_TYPE
+from uid.models import Submission
+
+# A page further behind than this gets a snapshot instead of a replay.
+MAX_REPLAY = 1000
+
+
+def may_view(user: Any, submission_id: int) -> bool:
+    """Owner or staff; "not yours" and "does not exist" look the same."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return Submission.objects.filter(pk=submission_id).exists()
+    return Submission.objects.filter(pk=submission_id, owner_id=user.pk).exists()
+
+
+def last_seqs(submission_ids: list[int]) -> dict[int, int]:
+    return dict(Submission.objects.filter(pk__in=submission_ids).values_list("pk", "last_seq"))
+
+
+def event_messages(submission_id: int, *, after: int, upto: int | None = None) -> list[dict[str, Any]]:
+    """Status events after `after` as the layer messages the hub routes."""
+    events = SubmissionEvent.objects.filter(submission_id=submission_id, seq__gt=after)
+    if upto is not None:
+        events = events.filter(seq__lte=upto)
+    return [
+        {"type": EVENT_TYPE, "submission": submission_id, "kind": STATUS, "seq": seq, "frame": frame}
+        for seq, frame in events.order_by("seq").values_list("seq", "frame")[:MAX_REPLAY]
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class InitialSync:
+    """What a socket sends on (re)connect before it goes live."""
+
+    frames: list[str]
+    seq: int
+
+
+def initial_sync(submission_id: int, since: int | None) -> InitialSync:
+    """Replay after `since` when it is usable, else a snapshot.
+
+    Read in one transaction so the snapshot's seq matches its content.
+    """
+    from validation.helpers import construct_validation_message
+
+    with transaction.atomic():
+        submission = Submission.objects.get(pk=submission_id)
+        last = submission.last_seq
+        if since is not None and 0 <= since <= last and last - since <= MAX_REPLAY:
+            return InitialSync(frames=[m["frame"] for m in event_messages(submission_id, after=since)], seq=last)
+        frame = build_frame(
+            kind=SNAPSHOT,
+            submission_id=submission_id,
+            seq=last,
+            status=submission.status,
+            notification=submission.message,
+            validation_message=construct_validation_message(submission),
+            timestamp=timezone.now(),
+        )
+        return InitialSync(frames=[encode(frame)], seq=last)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UidConfig(AppConfig):
+    name = "uid"
+    verbose_name = "Submissions and records"

@@ -1,0 +1,93 @@
+"""Submissions and the animal and sample records they carry.
+
+Record fields are stored as the text the submitter supplied: validation
+judges them, so a malformed date is reported, never silently lost.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from common.constants import STATUS_NAMES, STATUSES, WAITING
+
+
+class Submission(models.Model):
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True, default="")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    status = models.PositiveSmallIntegerField(choices=STATUSES, default=WAITING)
+    message = models.TextField(blank=True, default="")
+    uploaded_file = models.FileField(upload_to="uploads/%Y/%m/", blank=True, default="")
+    # Last status event sequence number; send_message() bumps it under a row
+    # lock so that each submission's events are numbered 1, 2, 3... with no gap.
+    last_seq = models.PositiveBigIntegerField(default=0)
+    # The running job's phase and heartbeat, so a watchdog can tell a job that
+    # died (worker killed, server restarted) from one that is still working.
+    job_phase = models.CharField(max_length=20, blank=True, default="")
+    job_heartbeat = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("submissions:detail", args=[self.pk])
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status]
+
+
+class Record(models.Model):
+    """Fields every record type shares."""
+
+    PASS = "Pass"
+    WARNING = "Warning"
+    ERROR = "Error"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="%(class)ss")
+    name = models.CharField("id", max_length=255)
+    alternative_id = models.CharField(max_length=255, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    latitude = models.CharField(max_length=64, blank=True, default="")
+    longitude = models.CharField(max_length=64, blank=True, default="")
+    row = models.PositiveIntegerField(default=0, help_text="Line in the uploaded file.")
+    accession = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        abstract = True
+        ordering = ["row", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Animal(Record):
+    species = models.CharField(max_length=255, blank=True, default="")
+    breed = models.CharField(max_length=255, blank=True, default="")
+    sex = models.CharField(max_length=32, blank=True, default="")
+    birth_date = models.CharField(max_length=32, blank=True, default="")
+    birth_country = models.CharField(max_length=128, blank=True, default="")
+    father_name = models.CharField("father id", max_length=255, blank=True, default="")
+    mother_name = models.CharField("mother id", max_length=255, blank=True, default="")
+
+    class Meta(Record.Meta):
+        constraints = [models.UniqueConstraint(fields=["submission", "name"], name="unique_animal_per_submission")]
+
+
+class Sample(Record):
+    animal = models.ForeignKey(Animal, null=True, blank=True, on_delete=models.SET_NULL, related_name="samples")
+    animal_name = models.CharField("animal id", max_length=255, blank=True, default="")
+    collection_date = models.CharField(max_length=32, blank=True, default="")
+    organism_part = models.CharField(max_length=255, blank=True, default="")
+    storage = models.CharField(max_length=255, blank=True, default="")
+    protocol_url = models.CharField(max_length=1024, blank=True, default="")
+
+    class Meta(Record.Meta):
+        constraints = [models.UniqueConstraint(fields=["submission", "name"], name="unique_sample_per_submission")]
