@@ -27,6 +27,7 @@ run: $(VENV)/.runtime
 		--ws websockets-sansio --lifespan on --ws-max-size 65536
 
 test: $(VENV)/.dev
+	@scripts/ensure_services.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -39,6 +40,18 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Distributed mode on one machine: PostgreSQL, Redis, Celery and several ASGI processes.
+run-distributed: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/submission_live
+run-distributed: export REDIS_URL ?= redis://127.0.0.1:6379/0
+run-distributed: export HOST := $(HOST)
+run-distributed: export PORT := $(PORT)
+run-distributed: export WEB_WORKERS := $(WORKERS)
+run-distributed: $(VENV)/.runtime
+	$(BIN)/python manage.py ensure_database
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/honcho start -f Procfile
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media staticfiles

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -29,6 +30,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def site_env(workdir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a site process: embedded default unless `extra` says otherwise."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+            "MEDIA_ROOT": str(workdir / "media"),
+            "DJANGO_DEBUG": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
 @dataclass
 class SiteProcess:
     """A migrated site with its own database, served by uvicorn."""
@@ -36,22 +53,13 @@ class SiteProcess:
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
     port: int = 0
+    log_name: str = "server.log"
     process: subprocess.Popen[bytes] | None = None
 
     @classmethod
     def create(cls, workdir: Path, extra_env: dict[str, str] | None = None) -> SiteProcess:
-        env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-        env.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "config.settings.local",
-                "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-                "MEDIA_ROOT": str(workdir / "media"),
-                "DJANGO_DEBUG": "0",
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        env.update(extra_env or {})
-        site = cls(workdir=workdir, env=env)
+        site = cls(workdir=workdir, env=site_env(workdir, extra_env))
+        site.manage("ensure_database")
         site.manage("migrate", "--noinput")
         site.manage("seed_demo")
         return site
@@ -75,17 +83,30 @@ class SiteProcess:
             check=False,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout.decode()}\n{result.stderr.decode()}")
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} failed:\n{result.stdout.decode()}\n{result.stderr.decode()}"
+            )
         return result.stdout.decode()
 
     def start(self) -> None:
         self.port = self.port or free_port()
-        log = (self.workdir / "server.log").open("ab")
+        log = (self.workdir / self.log_name).open("ab")
         self.process = subprocess.Popen(
             [
-                PYTHON, "-m", "uvicorn", "config.asgi:application",
-                "--host", "127.0.0.1", "--port", str(self.port),
-                "--ws", "websockets-sansio", "--lifespan", "on", "--ws-max-size", "65536",
+                PYTHON,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--ws",
+                "websockets-sansio",
+                "--lifespan",
+                "on",
+                "--ws-max-size",
+                "65536",
             ],
             cwd=ROOT,
             env=self.env,
@@ -115,7 +136,7 @@ class SiteProcess:
         self.process = None
 
     def log(self) -> str:
-        path = self.workdir / "server.log"
+        path = self.workdir / self.log_name
         return path.read_text(errors="replace") if path.exists() else ""
 
     def login(self, username: str = "demo", password: str = "demo-password") -> str:
@@ -135,3 +156,24 @@ class SiteProcess:
         cookies = {cookie.name: cookie.value for cookie in jar}
         assert "sessionid" in cookies, "login failed"
         return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def post(base_url: str, path: str, cookie: str, data: dict[str, str] | None = None) -> int:
+    """POST a form the way a page does: session cookie plus CSRF token."""
+    token = dict(part.strip().split("=", 1) for part in cookie.split(";"))["csrftoken"]
+    request = urllib.request.Request(
+        f"{base_url}{path}",
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": token, **(data or {})}).encode(),
+        headers={"Cookie": cookie, "Origin": base_url, "Referer": f"{base_url}{path}"},
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=15) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -20,7 +20,7 @@ from submissions.models import SubmissionEvent
 from submissions.publishing import EVENT_TYPE, publish
 from uid.models import Submission
 
-__all__ = ["send_message", "set_status", "Progress"]
+__all__ = ["Progress", "send_message", "set_status"]
 
 
 def send_message(

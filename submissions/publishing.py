@@ -63,11 +63,13 @@ class LoopPublisher:
             try:
                 await self.layer.group_send(group, message)
                 self._failures = 0
-            except Exception:  # noqa: BLE001 - the event log is the record; sweeps repair
+            except Exception:
                 self._failures += 1
                 # One line per outage, not a traceback per message.
                 if self._failures == 1:
-                    logger.warning("channel layer publish failed; servers will resync from the event log", exc_info=True)
+                    logger.warning(
+                        "channel layer publish failed; servers will resync from the event log", exc_info=True
+                    )
             finally:
                 self.queue.task_done()
 

@@ -142,7 +142,8 @@ class SubmissionConsumer(AsyncWebsocketConsumer):
 
     async def _fill(self, *, upto: int | None) -> None:
         """Send missed status events from the log, in order."""
-        assert self.submission_id is not None and self.seq is not None
+        assert self.submission_id is not None
+        assert self.seq is not None
         while True:
             events = await database_sync_to_async(selectors.event_messages)(
                 self.submission_id, after=self.seq, upto=upto
@@ -181,4 +182,3 @@ class SubmissionConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=encode(pong))
         else:
             self.outbox.put_resume(frame.since)
-

@@ -154,7 +154,7 @@ class Hub:
                     await self._rejoin_groups()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - database briefly unavailable; try next round
+            except Exception:
                 logger.warning("event log sweep failed; will retry", exc_info=logger.isEnabledFor(logging.DEBUG))
 
     async def sweep(self) -> None:

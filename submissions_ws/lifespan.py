@@ -26,7 +26,7 @@ async def _watchdog() -> None:
         await asyncio.sleep(interval)
         try:
             await database_sync_to_async(fail_stale_jobs)()
-        except Exception:  # noqa: BLE001 - database briefly unavailable; next round
+        except Exception:
             logger.warning("job watchdog round failed", exc_info=logger.isEnabledFor(logging.DEBUG))
 
 
@@ -45,7 +45,7 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if message["type"] == "lifespan.startup":
             try:
                 watchdog = await _startup()
-            except Exception as error:  # noqa: BLE001 - report to the server, which exits
+            except Exception as error:
                 logger.exception("startup failed")
                 await send({"type": "lifespan.startup.failed", "message": str(error)})
                 return

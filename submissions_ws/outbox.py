@@ -20,7 +20,7 @@ class Outbox:
     PROGRESS = 1
     RESUME = 2
 
-    __slots__ = ("items", "progress", "ready", "overflowed")
+    __slots__ = ("items", "overflowed", "progress", "ready")
 
     def __init__(self) -> None:
         self.items: deque[tuple[int, object, str]] = deque()

@@ -73,7 +73,7 @@ def parse_client_frame(text: str | None, data: bytes | None) -> ClientFrame:
 class TokenBucket:
     """At most `rate` frames a second on average, with bursts of `burst`."""
 
-    __slots__ = ("rate", "burst", "tokens", "stamp")
+    __slots__ = ("burst", "rate", "stamp", "tokens")
 
     def __init__(self, rate: float = 20.0, burst: float = 40.0) -> None:
         self.rate = rate

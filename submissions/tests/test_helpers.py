@@ -69,9 +69,13 @@ def test_publishes_only_after_the_callers_transaction_commits(submission, publis
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_transaction_publishes_nothing_and_leaves_no_gap(submission, published):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        send_message(submission)
-        raise RuntimeError("job failed")
+    def failing_job() -> None:
+        with transaction.atomic():
+            send_message(submission)
+            raise RuntimeError("job failed")
+
+    with pytest.raises(RuntimeError):
+        failing_job()
     send_message(submission)
 
     assert [message["seq"] for _, message in published] == [1]

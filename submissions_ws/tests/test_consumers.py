@@ -50,8 +50,10 @@ def publish_status(submission: Submission, status: int, message: str) -> None:
     submission.status = status
     submission.message = message
     submission.save()
-    send_message(submission, {"animals": 3, "samples": 2, "animal_unkn": 0, "sample_unkn": 0,
-                              "animal_issues": 1, "sample_issues": 0})
+    send_message(
+        submission,
+        {"animals": 3, "samples": 2, "animal_unkn": 0, "sample_unkn": 0, "animal_issues": 1, "sample_issues": 0},
+    )
 
 
 async def receive(communicator: WebsocketCommunicator) -> dict:
@@ -65,7 +67,7 @@ async def test_connect_without_since_sends_a_snapshot_with_every_contract_key(us
 
     frame = await receive(communicator)
 
-    assert FRAME_KEYS <= frame.keys()
+    assert frame.keys() >= FRAME_KEYS
     assert frame["type"] == "snapshot"
     assert frame["seq"] == 1
     assert frame["status"] == LOADED
@@ -167,10 +169,23 @@ async def test_event_written_by_another_process_is_relayed_from_the_log(user, su
     @database_sync_to_async
     def write_event_without_publishing() -> None:
         Submission.objects.filter(pk=submission.pk).update(last_seq=1, status=READY)
-        frame = build_frame(kind=STATUS, submission_id=submission.pk, seq=1, status=READY,
-                            notification="from elsewhere", validation_message=None, timestamp=timezone.now())
-        SubmissionEvent.objects.create(submission=submission, seq=1, status=READY, message="from elsewhere",
-                                       frame=encode(frame), created=timezone.now())
+        frame = build_frame(
+            kind=STATUS,
+            submission_id=submission.pk,
+            seq=1,
+            status=READY,
+            notification="from elsewhere",
+            validation_message=None,
+            timestamp=timezone.now(),
+        )
+        SubmissionEvent.objects.create(
+            submission=submission,
+            seq=1,
+            status=READY,
+            message="from elsewhere",
+            frame=encode(frame),
+            created=timezone.now(),
+        )
 
     await write_event_without_publishing()
     frame = await receive(communicator)

@@ -1,0 +1,99 @@
+"""A real person's path in a real headless Chromium, against the real server."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from uid.example_data import write_example_csv
+
+from e2e.browser import launch, require_chromium
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+# Watch the live parts of the page from inside it: proves they changed in
+# place (no reload) and keeps every value they took, however briefly.
+RECORD_CHANGES = """() => {
+  window.__sameDocument = true;
+  window.__seen = {badge: [], progress: [], banner: []};
+  const watch = (selector, key) => new MutationObserver(() => {
+    window.__seen[key].push(document.querySelector(selector).textContent.trim());
+  }).observe(document.querySelector(selector), {subtree: true, childList: true, characterData: true});
+  watch('#status-badge', 'badge');
+  watch('#progress-label', 'progress');
+  watch('#notification', 'banner');
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(base_url=site.base_url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "demo-password")
+    page.click("button[type=submit], input[type=submit]")
+    expect(page.get_by_text("Demo submission").first).to_be_visible()
+    yield page
+    context.close()
+
+
+def test_upload_import_and_validate_update_the_page_live(page, tmp_path):
+    data = write_example_csv(tmp_path / "herd.csv", animals=1500, samples_per_animal=2)
+    page.goto("/submissions/new/")
+    page.fill("input[name=title]", "Herd book 2026")
+    page.set_input_files("input[type=file]", str(data))
+    page.click("form button[type=submit]:not(#logout-button)")
+
+    expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=60_000)
+    expect(page.locator("#notification")).to_contain_text("Loaded 1500 animals and 3000 samples")
+    expect(page.locator("#connection")).to_have_text("Live")
+    expect(page.locator("#btn-validate")).to_be_enabled()
+    expect(page.locator("#btn-submit")).to_be_disabled()
+    page.evaluate(RECORD_CHANGES)
+
+    page.click("#btn-validate")
+
+    expect(page.locator("#status-badge")).to_have_text("Ready", timeout=60_000)
+    expect(page.locator("#notification")).to_contain_text("All records passed validation")
+    expect(page.locator("#count-animals")).to_have_text("1500")
+    expect(page.locator("#count-samples")).to_have_text("3000")
+    expect(page.locator("#count-animal-issues")).to_have_text("0")
+    expect(page.locator("#btn-submit")).to_be_enabled()
+    seen = page.evaluate("window.__seen")
+    assert page.evaluate("window.__sameDocument") is True, "the page reloaded"
+    assert "Waiting" in seen["badge"]
+    assert any(text.startswith("validation") for text in seen["progress"]), seen["progress"]
+    assert any("Validating" in text for text in seen["banner"]), seen["banner"]
+    assert page.locator("#timeline li").count() >= 4
+
+
+def test_messages_render_as_text_never_html(page, site):
+    payload = '<img src=x onerror="window.__pwned=1">'
+    script = f"""
+from common.constants import ERROR
+from submissions.helpers import send_message
+from uid.models import Submission
+submission = Submission.objects.get(pk=1)
+submission.status = ERROR
+submission.message = {payload!r}
+submission.save()
+send_message(submission, None)
+"""
+    page.goto("/submissions/1/")
+    expect(page.locator("#connection")).to_have_text("Live")
+
+    site.manage("shell", stdin=script)
+
+    expect(page.locator("#notification")).to_contain_text(payload, timeout=5_000)
+    expect(page.locator("#status-badge")).to_have_text("Error")
+    assert page.locator("#notification img").count() == 0
+    assert page.evaluate("window.__pwned") is None

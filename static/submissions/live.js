@@ -1,0 +1,608 @@
+/*
+ * Submission Live: keeps submission pages current over a WebSocket.
+ *
+ * The server numbers each submission's status events 1, 2, 3… with no gap,
+ * so the page only has to remember the last seq it applied (`lastSeq`):
+ * duplicates are dropped, a gap asks the server to replay, and a reconnect
+ * resumes with `?since=lastSeq`. Nothing here trusts frame text: every
+ * string goes in through textContent, never innerHTML.
+ *
+ * Plain ES2020, no build step. Detail page: `window.submissionLive`.
+ * List page: one socket per row, `window.submissionLiveRows`.
+ */
+(() => {
+  "use strict";
+
+  const WAITING = 0;
+  const BACKOFF_BASE_MS = 500;
+  const BACKOFF_CAP_MS = 15000;
+  const STABLE_AFTER_MS = 10000; // an open this long resets the backoff
+  const PING_EVERY_MS = 25000;
+  const IDLE_LIMIT_MS = 60000; // no frame for this long: the socket is dead
+  const IDLE_CHECK_MS = 5000;
+  const OFFLINE_AFTER_FAILURES = 3; // failed reconnects before "Offline since"
+  const RESUME_RETRY_MS = 5000;
+  const CLOSE_FORBIDDEN = 4403;
+  const CLOSE_CLIENT_IDLE = 4000;
+  const TIMELINE_MAX = 200;
+  const ACTION_SETTLE_MS = 10000;
+
+  const State = Object.freeze({
+    CONNECTING: "connecting",
+    LIVE: "live",
+    RECONNECTING: "reconnecting",
+    OFFLINE: "offline",
+    DENIED: "denied",
+  });
+
+  /** Full jitter: uniform in [0, min(cap, base * 2^attempt)). */
+  function backoffDelay(attempt, random = Math.random) {
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 30));
+    return Math.floor(random() * ceiling);
+  }
+
+  const pad = (n) => String(n).padStart(2, "0");
+  const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const dateTime = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(d)}`;
+
+  function parseDate(value) {
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? new Date() : d;
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /** Replace every `text-bg-*` class, so a badge never carries two colours. */
+  function setBadge(node, colour, text) {
+    if (!node) return;
+    for (const cls of [...node.classList]) if (cls.startsWith("text-bg-")) node.classList.remove(cls);
+    node.classList.add(`text-bg-${colour || "secondary"}`);
+    node.textContent = text;
+  }
+
+  /** Show each server-rendered UTC time in the reader's time zone. */
+  function localiseTimes(root) {
+    for (const node of root.querySelectorAll("time[datetime]")) {
+      const d = new Date(node.getAttribute("datetime"));
+      if (!Number.isNaN(d.getTime())) node.textContent = dateTime(d);
+    }
+  }
+
+  class SubmissionSocket {
+    /**
+     * @param {{submission:number, path:string, seq:number, status:number, renderer:object}} options
+     * `renderer` gets status(frame), snapshot(frame), progress(frame) and
+     * connection(state, since); this class owns ordering and reconnection.
+     */
+    constructor({ submission, path, seq, status, renderer }) {
+      this.submission = Number(submission);
+      this.path = path;
+      this._lastSeq = Number(seq) || 0;
+      this.status = Number(status);
+      this.renderer = renderer;
+      this.ws = null;
+      this.state = State.CONNECTING;
+      this.attempt = 0;
+      this.failures = 0; // connections lost or refused since one stayed up
+      this.lostAt = null;
+      this.lastFrameAt = 0;
+      this.resumeSent = null; // {since, at}
+      this.stopped = false;
+      this.timers = { reconnect: null, stable: null, ping: null, idle: null };
+    }
+
+    get lastSeq() {
+      return this._lastSeq;
+    }
+
+    start() {
+      this.stopped = false;
+      this._setState(State.CONNECTING);
+      this._connect();
+      return this;
+    }
+
+    stop() {
+      this.stopped = true;
+      this._clearTimers(true);
+      const ws = this.ws;
+      this.ws = null;
+      if (ws) ws.close(1000, "page closed");
+    }
+
+    /** Try now instead of waiting out the backoff (network back, tab shown). */
+    reconnectNow() {
+      if (this.stopped || this.state === State.LIVE || this.state === State.DENIED) return;
+      if (this.ws && this.ws.readyState === WebSocket.CONNECTING) return;
+      this._drop();
+      this._connect();
+    }
+
+    url() {
+      const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+      return `${scheme}//${window.location.host}${this.path}?since=${this._lastSeq}`;
+    }
+
+    _connect() {
+      this._clearTimers(true);
+      let ws;
+      try {
+        ws = new WebSocket(this.url());
+      } catch (error) {
+        this._lost();
+        return;
+      }
+      this.ws = ws;
+      ws.onopen = () => ws === this.ws && this._opened();
+      ws.onmessage = (event) => ws === this.ws && this._received(event.data);
+      ws.onclose = (event) => ws === this.ws && this._closed(event.code);
+      ws.onerror = () => {}; // a close event always follows
+    }
+
+    _opened() {
+      this.lastFrameAt = Date.now();
+      this.resumeSent = null;
+      this.lostAt = null;
+      this._setState(State.LIVE);
+      // Only a connection that stays up counts as recovered: a server that
+      // accepts and drops at once keeps backing off, and ends up "Offline".
+      this.timers.stable = setTimeout(() => {
+        this.attempt = 0;
+        this.failures = 0;
+      }, STABLE_AFTER_MS);
+      this.timers.ping = setInterval(() => this._send({ type: "ping" }), PING_EVERY_MS);
+      this.timers.idle = setInterval(() => {
+        if (Date.now() - this.lastFrameAt > IDLE_LIMIT_MS) {
+          this._drop(CLOSE_CLIENT_IDLE, "no frame received");
+          this._lost();
+        }
+      }, IDLE_CHECK_MS);
+    }
+
+    _closed(code) {
+      this.ws = null;
+      if (code === CLOSE_FORBIDDEN) {
+        this.stopped = true;
+        this._clearTimers(true);
+        this._setState(State.DENIED);
+        return;
+      }
+      this._lost();
+    }
+
+    /** Forget the current socket without letting its close event count. */
+    _drop(code = 1000, reason = "") {
+      const ws = this.ws;
+      this.ws = null;
+      if (ws && ws.readyState <= WebSocket.OPEN) {
+        try {
+          ws.close(code, reason);
+        } catch (error) {
+          /* already closing */
+        }
+      }
+    }
+
+    _lost() {
+      this._clearTimers(true);
+      if (this.stopped) return;
+      if (this.lostAt === null) this.lostAt = new Date();
+      this.failures += 1;
+      const offline = this.failures > OFFLINE_AFTER_FAILURES || navigator.onLine === false;
+      this._setState(offline ? State.OFFLINE : State.RECONNECTING);
+      const delay = backoffDelay(this.attempt);
+      this.attempt += 1;
+      this.timers.reconnect = setTimeout(() => this._connect(), delay);
+    }
+
+    _clearTimers(all) {
+      clearTimeout(this.timers.stable);
+      clearInterval(this.timers.ping);
+      clearInterval(this.timers.idle);
+      this.timers.stable = this.timers.ping = this.timers.idle = null;
+      if (all) {
+        clearTimeout(this.timers.reconnect);
+        this.timers.reconnect = null;
+      }
+    }
+
+    _setState(state) {
+      this.state = state;
+      this.renderer.connection(state, this.lostAt);
+    }
+
+    _send(frame) {
+      if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+    }
+
+    /** Ask for a replay after lastSeq, at most once per RESUME_RETRY_MS for the same seq. */
+    _resume() {
+      const now = Date.now();
+      const sent = this.resumeSent;
+      if (sent && sent.since === this._lastSeq && now - sent.at < RESUME_RETRY_MS) return;
+      this.resumeSent = { since: this._lastSeq, at: now };
+      this._send({ type: "resume", since: this._lastSeq });
+    }
+
+    _received(data) {
+      this.lastFrameAt = Date.now();
+      let frame;
+      try {
+        frame = JSON.parse(data);
+      } catch (error) {
+        return;
+      }
+      if (!frame || typeof frame !== "object") return;
+      if (frame.submission !== undefined && Number(frame.submission) !== this.submission) return;
+      this.handle(frame);
+    }
+
+    /** Apply one server frame by the ordering rules; public for tests. */
+    handle(frame) {
+      const seq = Number(frame.seq);
+      switch (frame.type) {
+        case "status":
+          if (!Number.isInteger(seq) || seq <= this._lastSeq) return; // duplicate
+          if (seq > this._lastSeq + 1) {
+            this._resume(); // gap: the server replays, in order
+            return;
+          }
+          this._lastSeq = seq;
+          this.status = Number(frame.status);
+          this.resumeSent = null;
+          this.renderer.status(frame);
+          return;
+        case "snapshot":
+          if (!Number.isInteger(seq)) return;
+          this._lastSeq = seq;
+          this.status = Number(frame.status);
+          this.resumeSent = null;
+          this.renderer.snapshot(frame);
+          return;
+        case "progress":
+          if (!Number.isInteger(seq) || seq < this._lastSeq || Number(frame.status) !== WAITING) return;
+          if (seq > this._lastSeq) this._resume(); // a status event we have not seen
+          else if (this.status !== WAITING) return;
+          if (frame.progress) this.renderer.progress(frame);
+          return;
+        default:
+          return; // "pong" only proves the socket is alive
+      }
+    }
+  }
+
+  const CONNECTION_VIEW = {
+    [State.CONNECTING]: ["secondary", () => "Connecting…"],
+    [State.LIVE]: ["success", () => "Live"],
+    [State.RECONNECTING]: ["warning", () => "Reconnecting…"],
+    [State.OFFLINE]: ["danger", (since) => `Offline since ${clock(since || new Date())}`],
+    [State.DENIED]: ["danger", () => "Offline: access denied"],
+  };
+
+  function showConnection(node, state, since) {
+    const [colour, text] = CONNECTION_VIEW[state];
+    setBadge(node, colour, text(since));
+    if (node) node.dataset.state = state;
+  }
+
+  /** Marks a status badge as last-known when updates are not arriving. */
+  function markStale(badge, state) {
+    if (!badge) return;
+    const stale = state !== State.LIVE && state !== State.CONNECTING;
+    badge.classList.toggle("opacity-50", stale);
+    badge.dataset.live = String(state === State.LIVE);
+    if (stale) badge.title = "Last known status: this page is not receiving live updates";
+    else badge.removeAttribute("title");
+  }
+
+  class DetailRenderer {
+    constructor(root, config) {
+      this.root = root;
+      this.config = config;
+      this.$ = (id) => root.getElementById(id);
+    }
+
+    connection(state, since) {
+      showConnection(this.$("connection"), state, since);
+      markStale(this.$("status-badge"), state);
+    }
+
+    status(frame) {
+      this._apply(frame);
+      this._timelineEntry(frame);
+    }
+
+    snapshot(frame) {
+      this._apply(frame);
+      this._timelineNote(frame, "resynchronised");
+    }
+
+    progress(frame) {
+      const { phase, done, total } = frame.progress;
+      const percent = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
+      const label = `${phase}: ${done} / ${total}`;
+      const box = this.$("progress");
+      const bar = this.$("progress-bar");
+      box.classList.remove("d-none");
+      box.dataset.phase = phase;
+      bar.style.width = `${percent}%`;
+      bar.setAttribute("aria-valuenow", String(percent));
+      bar.setAttribute("aria-valuetext", label);
+      this.$("progress-label").textContent = label;
+    }
+
+    _apply(frame) {
+      const status = Number(frame.status);
+      const colour = this.config.colours[status];
+      const badge = this.$("status-badge");
+      setBadge(badge, colour, this.config.statuses[status] || frame.message);
+      badge.dataset.status = String(status);
+
+      const banner = this.$("notification");
+      for (const cls of [...banner.classList]) if (cls.startsWith("alert-")) banner.classList.remove(cls);
+      banner.classList.add(`alert-${colour || "secondary"}`);
+      banner.textContent = frame.notification_message || "";
+      banner.classList.toggle("d-none", !frame.notification_message);
+
+      const counts = frame.validation_message;
+      if (counts && typeof counts === "object") {
+        for (const key of ["animals", "samples", "animal_issues", "sample_issues", "animal_unkn", "sample_unkn"]) {
+          const node = this.$(`count-${key.replace("_", "-")}`);
+          if (node) node.textContent = Number.isInteger(counts[key]) ? String(counts[key]) : "–";
+        }
+      }
+
+      this.actions(status);
+
+      const box = this.$("progress");
+      if (status !== WAITING) {
+        box.classList.add("d-none");
+      } else if (box.classList.contains("d-none")) {
+        // A job is starting: show an empty bar until its first progress frame.
+        const bar = this.$("progress-bar");
+        bar.style.width = "0%";
+        bar.setAttribute("aria-valuenow", "0");
+        bar.setAttribute("aria-valuetext", "starting…");
+        this.$("progress-label").textContent = "starting…";
+        box.classList.remove("d-none");
+      }
+    }
+
+    /** Enable exactly the buttons the status allows (the server checks again). */
+    actions(status) {
+      const allowed = new Set(this.config.actions[status] || []);
+      for (const action of ["validate", "submit"]) {
+        const button = this.$(`btn-${action}`);
+        if (button) button.disabled = !allowed.has(action);
+      }
+      const edit = this.$("btn-edit");
+      if (edit) {
+        const off = !allowed.has("edit");
+        edit.classList.toggle("disabled", off);
+        if (off) {
+          edit.setAttribute("aria-disabled", "true");
+          edit.setAttribute("tabindex", "-1");
+        } else {
+          edit.removeAttribute("aria-disabled");
+          edit.removeAttribute("tabindex");
+        }
+      }
+    }
+
+    /** A dismissible alert under the buttons, for the answer to an action. */
+    feedback(kind, text) {
+      const box = this.$("action-feedback");
+      if (!box) return;
+      const alert = el("div", `alert alert-${kind} alert-dismissible fade show`, text);
+      alert.setAttribute("role", kind === "danger" ? "alert" : "status");
+      const close = el("button", "btn-close");
+      close.type = "button";
+      close.dataset.bsDismiss = "alert";
+      close.setAttribute("aria-label", "Close");
+      alert.append(close);
+      box.replaceChildren(alert);
+    }
+
+    _prepend(item) {
+      const list = this.$("timeline");
+      list.querySelector("[data-empty]")?.remove();
+      list.prepend(item);
+      while (list.children.length > TIMELINE_MAX) list.lastElementChild.remove();
+    }
+
+    _time(frame) {
+      const d = parseDate(frame.timestamp);
+      const node = el("time", "text-body-secondary me-2", dateTime(d));
+      node.setAttribute("datetime", d.toISOString());
+      return node;
+    }
+
+    _timelineEntry(frame) {
+      const list = this.$("timeline");
+      if (list.querySelector(`[data-seq="${Number(frame.seq)}"]`)) return; // server-rendered already
+      const status = Number(frame.status);
+      const item = el("li", "list-group-item small");
+      item.dataset.seq = String(Number(frame.seq));
+      const colour = this.config.colours[status] || "secondary";
+      item.append(
+        this._time(frame),
+        el("span", `badge text-bg-${colour} me-2`, this.config.statuses[status] || frame.message),
+        el("span", "text-break", frame.notification_message || ""),
+      );
+      this._prepend(item);
+    }
+
+    _timelineNote(frame, text) {
+      const item = el("li", "list-group-item small fst-italic text-body-secondary");
+      item.dataset.note = "resync";
+      item.append(this._time(frame), el("span", null, text));
+      this._prepend(item);
+    }
+  }
+
+  /** Updates one list row; the page-wide indicator summarises all rows. */
+  class RowRenderer {
+    constructor(row, config, summary) {
+      this.row = row;
+      this.config = config;
+      this.summary = summary;
+    }
+
+    connection(state, since) {
+      markStale(this.row.querySelector("[data-role=status-badge]"), state);
+      this.summary.update(this, state, since);
+    }
+
+    status(frame) {
+      const status = Number(frame.status);
+      const badge = this.row.querySelector("[data-role=status-badge]");
+      setBadge(badge, this.config.colours[status], this.config.statuses[status] || frame.message);
+      this.row.dataset.status = String(status);
+      this.row.dataset.seq = String(Number(frame.seq));
+      const note = this.row.querySelector("[data-role=notification]");
+      if (note) note.textContent = frame.notification_message || "";
+      const updated = this.row.querySelector("[data-role=updated]");
+      if (updated && frame.timestamp) {
+        const d = parseDate(frame.timestamp);
+        updated.setAttribute("datetime", d.toISOString());
+        updated.textContent = dateTime(d);
+      }
+    }
+
+    snapshot(frame) {
+      this.status(frame);
+    }
+
+    progress() {}
+  }
+
+  /** The list page's one indicator shows the worst state of its row sockets. */
+  class ConnectionSummary {
+    constructor(node) {
+      this.node = node;
+      this.states = new Map();
+    }
+
+    update(key, state, since) {
+      this.states.set(key, { state, since });
+      const all = [...this.states.values()];
+      const usable = all.filter((s) => s.state !== State.DENIED);
+      const pick = (wanted) => usable.filter((s) => s.state === wanted);
+      const offline = pick(State.OFFLINE);
+      const earliest = () => new Date(Math.min(...offline.map((s) => +(s.since || new Date()))));
+      let shown;
+      if (usable.length === 0) shown = [State.DENIED, null];
+      else if (offline.length) shown = [State.OFFLINE, earliest()];
+      else if (pick(State.RECONNECTING).length) shown = [State.RECONNECTING, null];
+      else if (pick(State.CONNECTING).length) shown = [State.CONNECTING, null];
+      else shown = [State.LIVE, null];
+      showConnection(this.node, shown[0], shown[1]);
+    }
+  }
+
+  function readJson(id) {
+    const node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function watchNetwork(clients) {
+    const nudge = () => clients.forEach((client) => client.reconnectNow());
+    window.addEventListener("online", nudge);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") nudge();
+    });
+  }
+
+  /**
+   * While live, Validate and Submit post with fetch and the page stays put:
+   * the socket shows Waiting, the progress and the result. Otherwise, or on
+   * any unexpected answer (expired session, CSRF failure), the form posts
+   * normally and the server's redirect and message take over.
+   */
+  function enhanceActionForms(client, renderer) {
+    for (const form of document.querySelectorAll("form[data-live-action]")) {
+      form.addEventListener("submit", (event) => {
+        if (client.state !== State.LIVE || typeof window.fetch !== "function") return;
+        event.preventDefault();
+        const button = form.querySelector("button[type=submit]");
+        if (button) button.disabled = true;
+        const request = {
+          method: "POST",
+          body: new FormData(form),
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        };
+        fetch(form.action, request)
+          .then(async (response) => {
+            const body = await response.json().catch(() => null);
+            if (response.status === 202 && body) {
+              renderer.feedback("success", body.message || "Started.");
+              // The status frame normally sets the buttons; this only
+              // covers a frame that never comes.
+              setTimeout(() => renderer.actions(client.status), ACTION_SETTLE_MS);
+            } else if (response.status === 409 && body) {
+              renderer.feedback("danger", body.error || "This action is not allowed now.");
+              renderer.actions(client.status);
+            } else {
+              form.submit();
+            }
+          })
+          .catch(() => form.submit());
+      });
+    }
+  }
+
+  function startDetail(state) {
+    const renderer = new DetailRenderer(document, state);
+    localiseTimes(document.getElementById("timeline") || document);
+    const client = new SubmissionSocket({
+      submission: state.submission,
+      path: state.ws_path,
+      seq: state.seq,
+      status: state.status,
+      renderer,
+    });
+    window.submissionLive = client;
+    enhanceActionForms(client, renderer);
+    watchNetwork([client]);
+    client.start();
+  }
+
+  function startList(config) {
+    const table = document.getElementById("submission-table");
+    const rows = table ? [...table.querySelectorAll("tbody tr[data-submission]")] : [];
+    const summary = new ConnectionSummary(document.getElementById("connection"));
+    if (table) localiseTimes(table);
+    const clients = rows.map(
+      (row) =>
+        new SubmissionSocket({
+          submission: row.dataset.submission,
+          path: row.dataset.wsPath,
+          seq: row.dataset.seq,
+          status: row.dataset.status,
+          renderer: new RowRenderer(row, config, summary),
+        }),
+    );
+    window.submissionLiveRows = clients;
+    if (!clients.length) document.getElementById("connection")?.classList.add("d-none");
+    watchNetwork(clients);
+    clients.forEach((client) => client.start());
+  }
+
+  window.SubmissionLive = { SubmissionSocket, DetailRenderer, RowRenderer, ConnectionSummary, backoffDelay, State };
+
+  function boot() {
+    const detail = readJson("submission-state");
+    if (detail) return startDetail(detail);
+    const list = readJson("submission-list-state");
+    if (list) startList(list);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
+})();

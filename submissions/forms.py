@@ -1,0 +1,92 @@
+"""Forms for creating and editing a submission.
+
+The data file is a plain form field, not the model's `uploaded_file`, so the
+view decides when a new file is stored: only together with starting the
+import that reads it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+
+from uid.models import Submission
+
+FILE_ACCEPT = ".csv,text/csv"
+
+
+class BootstrapFormMixin:
+    """Give widgets Bootstrap classes, and mark invalid ones after cleaning.
+
+    Templates then render plain `{{ field }}` and Bootstrap shows the error
+    styling, without a template-tag dependency.
+    """
+
+    fields: dict[str, forms.Field]
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            base = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {base}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def check_upload_size(upload: UploadedFile | None) -> UploadedFile | None:
+    """Reject files over `settings.UPLOAD_MAX_BYTES`, saying both sizes.
+
+    Read at call time so deployments (and tests) can change the limit.
+    """
+    if upload is None:
+        return None
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise forms.ValidationError(
+            "This file is %(size)s; the largest file accepted is %(limit)s.",
+            code="file_too_large",
+            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+        )
+    return upload
+
+
+class SubmissionForm(BootstrapFormMixin, forms.ModelForm):
+    """Title, description and the data file a new submission is imported from."""
+
+    data_file = forms.FileField(
+        label="Data file",
+        help_text="A CSV file of animal and sample records.",
+        widget=forms.FileInput(attrs={"accept": FILE_ACCEPT}),
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def clean_data_file(self) -> UploadedFile | None:
+        return check_upload_size(self.cleaned_data.get("data_file"))
+
+
+class SubmissionEditForm(SubmissionForm):
+    """As `SubmissionForm`, but the file is optional: a new one is re-imported."""
+
+    data_file = forms.FileField(
+        label="Replacement data file",
+        required=False,
+        help_text="Optional. A new file replaces all records and is imported again.",
+        widget=forms.FileInput(attrs={"accept": FILE_ACCEPT}),
+    )

@@ -1,0 +1,164 @@
+"""Pages for listing, creating, editing and acting on submissions.
+
+Views stay thin: reads come from `submissions.selectors`, writes from the
+plain functions below, and phase changes from `jobs.services.start_phase`,
+which re-checks the status under a row lock. Every view resolves the
+submission through `get_visible_submission`, so someone else's submission is
+a 404 on every URL.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from common.constants import EDIT, PHASE_IMPORT, PHASE_SUBMISSION, PHASE_VALIDATION, STATUS_NAMES
+from jobs.services import PhaseNotAllowed, start_phase
+from submissions import selectors
+from submissions.forms import SubmissionEditForm, SubmissionForm
+from uid.models import Submission
+
+PAGE_SIZE = 20
+STARTED_MESSAGES = {
+    PHASE_VALIDATION: "Validation started.",
+    PHASE_SUBMISSION: "Submission to the archive started.",
+}
+
+
+class EditNotAllowed(Exception):
+    """The submission's status does not allow editing right now."""
+
+
+def create_submission(*, owner: AbstractBaseUser, title: str, description: str, data_file: UploadedFile) -> Submission:
+    """Store a new submission and start importing its file.
+
+    One transaction: if the import cannot be queued, no submission is left
+    behind stuck in Waiting with no job to move it on.
+    """
+    with transaction.atomic():
+        submission = Submission.objects.create(
+            owner=owner, title=title, description=description, uploaded_file=data_file
+        )
+        start_phase(submission=submission, phase=PHASE_IMPORT, initial=True)
+    return submission
+
+
+def update_submission(submission: Submission, *, title: str, description: str, data_file: UploadedFile | None) -> bool:
+    """Save edits; a new data file is stored and imported again.
+
+    The status is checked under a row lock, and only the edited columns are
+    written, so a job updating status or `last_seq` meanwhile is never
+    overwritten. Returns whether an import was started.
+    """
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if EDIT not in selectors.allowed_actions(locked.status):
+            raise EditNotAllowed(f"A submission in status {locked.status_name} cannot be edited.")
+        locked.title = title
+        locked.description = description
+        fields = ["title", "description", "updated"]
+        if data_file is not None:
+            locked.uploaded_file = data_file
+            fields.append("uploaded_file")
+        locked.save(update_fields=fields)
+        if data_file is not None:
+            start_phase(submission=locked, phase=PHASE_IMPORT)
+    submission.refresh_from_db()
+    return data_file is not None
+
+
+@login_required
+def submission_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.visible_submissions(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "rows": selectors.list_rows(page), "list_state": selectors.status_tables()}
+    return render(request, "submissions/list.html", context)
+
+
+@login_required
+def submission_create(request: HttpRequest) -> HttpResponse:
+    form = SubmissionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        submission = create_submission(
+            owner=request.user,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            data_file=form.cleaned_data["data_file"],
+        )
+        messages.success(request, "Submission created; importing your data file.")
+        return redirect(submission)
+    return render(request, "submissions/create.html", {"form": form})
+
+
+@login_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = selectors.get_visible_submission(request.user, pk)
+    return render(request, "submissions/detail.html", selectors.detail_context(submission))
+
+
+@login_required
+def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = selectors.get_visible_submission(request.user, pk)
+    if EDIT not in selectors.allowed_actions(submission.status):
+        messages.error(request, f"This submission cannot be edited while it is {STATUS_NAMES[submission.status]}.")
+        return redirect(submission)
+    # `initial`, not `instance`: an invalid POST must not rename the object
+    # the page header is rendered from.
+    initial = {"title": submission.title, "description": submission.description}
+    form = SubmissionEditForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            imported = update_submission(
+                submission,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                data_file=form.cleaned_data.get("data_file"),
+            )
+        except (EditNotAllowed, PhaseNotAllowed) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Changes saved; importing the new data file." if imported else "Changes saved.")
+        return redirect(submission)
+    return render(request, "submissions/edit.html", {"form": form, "submission": submission})
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """The live page posts actions with fetch and asks for JSON.
+
+    It then stays in place and lets the socket show the new status; a plain
+    form post (no JavaScript, or socket down) gets a redirect and a message.
+    """
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _start(request: HttpRequest, pk: int, phase: str) -> HttpResponse:
+    submission = selectors.get_visible_submission(request.user, pk)
+    try:
+        start_phase(submission=submission, phase=phase)
+    except PhaseNotAllowed as error:
+        if wants_json(request):
+            return JsonResponse({"ok": False, "error": str(error)}, status=409)
+        messages.error(request, str(error))
+    else:
+        if wants_json(request):
+            return JsonResponse({"ok": True, "message": STARTED_MESSAGES[phase]}, status=202)
+        messages.success(request, STARTED_MESSAGES[phase])
+    return redirect(submission)
+
+
+@login_required
+@require_POST
+def submission_validate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _start(request, pk, PHASE_VALIDATION)
+
+
+@login_required
+@require_POST
+def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _start(request, pk, PHASE_SUBMISSION)
