@@ -38,6 +38,7 @@ class SubmissionConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "submissions_ws.hub-only"
 
     seq: int | None = None
+    session_key: str | None = None
 
     async def connect(self) -> None:
         self.hub: Hub | None = None
@@ -63,6 +64,8 @@ class SubmissionConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = user.pk
         _sockets_per_user[user.pk] = _sockets_per_user.get(user.pk, 0) + 1
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
 
         self.hub = await get_hub()
         await self.hub.subscribe(self.submission_id, self)
@@ -105,6 +108,15 @@ class SubmissionConsumer(AsyncWebsocketConsumer):
             self.outbox.put_progress(message["phase"], message["frame"])
         else:
             self.outbox.put_status(message["seq"], message["frame"])
+
+    def end_session(self) -> None:
+        """The sign-in behind this socket ended: stop delivering and close."""
+        self.session_key = None
+        if self.hub is not None and self.submission_id is not None:
+            self.hub.subscribers.get(self.submission_id, set()).discard(self)
+        if self.writer is not None:
+            self.writer.cancel()
+        asyncio.get_running_loop().create_task(self.close(code=close_codes.SESSION_ENDED))
 
     async def _write_loop(self) -> None:
         outbox = self.outbox

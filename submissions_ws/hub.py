@@ -26,7 +26,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from submissions.publishing import group_name, register_server_loop, unregister_server_loop
-from submissions_ws import selectors
+from submissions_ws import selectors, sessions
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +35,20 @@ class Subscriber(Protocol):
     """What the hub needs from a socket."""
 
     seq: int | None
+    session_key: str | None
 
     def deliver(self, message: dict[str, Any]) -> None: ...
+
+    def end_session(self) -> None: ...
 
 
 class Hub:
     """Routes layer messages and swept events to this process's sockets."""
 
-    def __init__(self, layer: Any, *, sweep_seconds: float, confirm_sweeps: int) -> None:
+    def __init__(self, layer: Any, *, sweep_seconds: float, confirm_sweeps: int, session_seconds: float) -> None:
         self.layer = layer
         self.sweep_seconds = sweep_seconds
+        self.session_seconds = session_seconds
         # With a cross-process layer an event may be committed but its
         # doorbell still in flight; only repair what stays behind this many
         # sweeps, so the database is not read for every message.
@@ -140,6 +144,7 @@ class Hub:
 
     async def _sweep_loop(self) -> None:
         refresh_every = max(1, int(60 / self.sweep_seconds))
+        sessions_every = max(1, int(self.session_seconds / self.sweep_seconds))
         rounds = 0
         while True:
             with contextlib.suppress(asyncio.TimeoutError):
@@ -148,6 +153,8 @@ class Hub:
             rounds += 1
             try:
                 await self.sweep()
+                if rounds % sessions_every == 0:
+                    await self.end_ended_sessions()
                 if rounds % refresh_every == 0:
                     # Re-joining is idempotent and outlives any group expiry
                     # the layer applies to members that stay a long time.
@@ -180,6 +187,20 @@ class Hub:
                 behind[submission_id] = (last_seq, rounds)
         self._behind = behind
 
+    async def end_ended_sessions(self) -> None:
+        """Close the sockets of sign-ins that ended (logout, password change, expiry)."""
+        by_key: dict[str, list[Subscriber]] = {}
+        for subscribers in self.subscribers.values():
+            for subscriber in subscribers:
+                if subscriber.session_key:
+                    by_key.setdefault(subscriber.session_key, []).append(subscriber)
+        if not by_key:
+            return
+        ended = await database_sync_to_async(sessions.ended_sessions)(set(by_key))
+        for key in ended:
+            for subscriber in by_key[key]:
+                subscriber.end_session()
+
     async def _relay(self, submission_id: int, *, after: int, upto: int) -> None:
         events = await database_sync_to_async(selectors.event_messages)(submission_id, after=after, upto=upto)
         for message in events:
@@ -204,7 +225,12 @@ async def get_hub() -> Hub:
     try:
         layer = get_channel_layer()
         cross_process = not layer.__class__.__name__.startswith("InMemory")
-        hub = Hub(layer, sweep_seconds=settings.REALTIME_SWEEP_SECONDS, confirm_sweeps=1 if cross_process else 0)
+        hub = Hub(
+            layer,
+            sweep_seconds=settings.REALTIME_SWEEP_SECONDS,
+            confirm_sweeps=1 if cross_process else 0,
+            session_seconds=settings.REALTIME_SESSION_CHECK_SECONDS,
+        )
         await hub.start()
         _hubs[loop] = hub
         future.set_result(hub)

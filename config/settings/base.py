@@ -86,7 +86,11 @@ SQLITE_PATH = BASE_DIR / "db.sqlite3"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        # Sockets reach the database through Channels' executor thread many
+        # times a second; a new PostgreSQL connection per call would cost
+        # more than the queries themselves.
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -130,6 +134,9 @@ CELERY_TASK_ALWAYS_EAGER = False
 # relayed. In the embedded default this is what carries events written by
 # other processes (``manage.py shell``); with Redis it repairs lost doorbells.
 REALTIME_SWEEP_SECONDS = float(os.environ.get("REALTIME_SWEEP_SECONDS", "1.0" if REDIS_URL else "0.25"))
+# How often each server process checks that its sockets' sign-ins still hold
+# (logout, password change, expiry close them).
+REALTIME_SESSION_CHECK_SECONDS = float(os.environ.get("REALTIME_SESSION_CHECK_SECONDS", "2.0"))
 # A job whose heartbeat is older than this is declared dead by the watchdog.
 JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", "120"))
 

@@ -10,3 +10,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run jobs inline unless a test asks for the thread pool explicitly.
 JOBS_BACKEND = "inline"
 REALTIME_SWEEP_SECONDS = 0.05
+REALTIME_SESSION_CHECK_SECONDS = 0.2

@@ -23,6 +23,7 @@
   const OFFLINE_AFTER_FAILURES = 3; // failed reconnects before "Offline since"
   const RESUME_RETRY_MS = 5000;
   const CLOSE_FORBIDDEN = 4403;
+  const CLOSE_SESSION_ENDED = 4401;
   const CLOSE_CLIENT_IDLE = 4000;
   const TIMELINE_MAX = 200;
   const ACTION_SETTLE_MS = 10000;
@@ -33,6 +34,7 @@
     RECONNECTING: "reconnecting",
     OFFLINE: "offline",
     DENIED: "denied",
+    SIGNED_OUT: "signed-out",
   });
 
   /** Full jitter: uniform in [0, min(cap, base * 2^attempt)). */
@@ -166,10 +168,11 @@
 
     _closed(code) {
       this.ws = null;
-      if (code === CLOSE_FORBIDDEN) {
+      if (code === CLOSE_FORBIDDEN || code === CLOSE_SESSION_ENDED) {
+        // Retrying cannot help: the sign-in is gone or the page is not theirs.
         this.stopped = true;
         this._clearTimers(true);
-        this._setState(State.DENIED);
+        this._setState(code === CLOSE_FORBIDDEN ? State.DENIED : State.SIGNED_OUT);
         return;
       }
       this._lost();
@@ -282,6 +285,7 @@
     [State.RECONNECTING]: ["warning", () => "Reconnecting…"],
     [State.OFFLINE]: ["danger", (since) => `Offline since ${clock(since || new Date())}`],
     [State.DENIED]: ["danger", () => "Offline: access denied"],
+    [State.SIGNED_OUT]: ["danger", () => "Offline: signed out, sign in again"],
   };
 
   function showConnection(node, state, since) {
@@ -496,7 +500,8 @@
       const offline = pick(State.OFFLINE);
       const earliest = () => new Date(Math.min(...offline.map((s) => +(s.since || new Date()))));
       let shown;
-      if (usable.length === 0) shown = [State.DENIED, null];
+      if (all.some((s) => s.state === State.SIGNED_OUT)) shown = [State.SIGNED_OUT, null];
+      else if (usable.length === 0) shown = [State.DENIED, null];
       else if (offline.length) shown = [State.OFFLINE, earliest()];
       else if (pick(State.RECONNECTING).length) shown = [State.RECONNECTING, null];
       else if (pick(State.CONNECTING).length) shown = [State.CONNECTING, null];
