@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
-from uid.example_data import write_example_csv
 
 from e2e.browser import launch, require_chromium
+from uid.example_data import write_example_csv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -97,4 +97,33 @@ send_message(submission, None)
     expect(page.locator("#notification")).to_contain_text(payload, timeout=5_000)
     expect(page.locator("#status-badge")).to_have_text("Error")
     assert page.locator("#notification img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_record_values_from_an_uploaded_file_render_as_text(page, tmp_path):
+    """Script in a data file shows as text on the detail and report pages and never runs."""
+    payload = '<img src=x onerror="window.__pwned=1">'
+    header = (
+        "record_type,id,alternative_id,description,species,breed,sex,birth_date,birth_country,"
+        "father_id,mother_id,animal_id,collection_date,organism_part,storage,protocol_url,latitude,longitude"
+    )
+    quoted = '"' + payload.replace('"', '""') + '"'
+    row = f"animal,cow-1,,{quoted},Bos taurus,{quoted},dragon,2020-01-01,FR,,,,,,,,,"
+    data = tmp_path / "xss.csv"
+    data.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    page.goto("/submissions/new/")
+    page.fill("input[name=title]", "Escaping check")
+    page.set_input_files("input[type=file]", str(data))
+    page.click("form button[type=submit]:not(#logout-button)")
+    expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=30_000)
+
+    page.reload()
+    expect(page.get_by_text(payload).first).to_be_visible()
+    page.click("#btn-validate")
+    expect(page.locator("#status-badge")).to_have_text("Need Revision", timeout=30_000)
+    page.goto(page.locator("#report-link").get_attribute("href"))
+    expect(page.get_by_text("dragon").first).to_be_visible()
+    expect(page.get_by_text(payload).first).to_be_visible()
+
+    assert page.locator("img[src=x]").count() == 0
     assert page.evaluate("window.__pwned") is None

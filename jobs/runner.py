@@ -39,7 +39,7 @@ def dispatch(phase: str, submission_id: int) -> None:
 
         try:
             run_phase.delay(phase, submission_id)
-        except Exception as error:  # noqa: BLE001 - the broker is down: say so, don't hang in Waiting
+        except Exception as error:
             logger.exception("could not queue %s for submission %s", phase, submission_id)
             from jobs.pipeline import fail
 

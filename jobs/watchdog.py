@@ -31,7 +31,7 @@ def fail_orphaned_jobs() -> int:
     return _fail(orphaned, "The server restarted while the {phase} was running; please retry.")
 
 
-def _fail(queryset, template: str, cutoff=None) -> int:  # noqa: ANN001 - internal
+def _fail(queryset, template: str, cutoff=None) -> int:
     failed = 0
     for pk in list(queryset.values_list("pk", flat=True)):
         with transaction.atomic():

@@ -152,7 +152,7 @@ def test_a_phase_the_status_does_not_allow_is_refused(submission):
     assert SubmissionEvent.objects.count() == 0
 
 
-def test_watchdog_fails_jobs_whose_heartbeat_stopped(submission, published):
+def test_watchdog_fails_jobs_whose_heartbeat_stopped(submission, published, django_capture_on_commit_callbacks):
     Submission.objects.filter(pk=submission.pk).update(
         status=WAITING, job_phase=PHASE_IMPORT, job_heartbeat=timezone.now() - timedelta(hours=1)
     )
@@ -160,7 +160,8 @@ def test_watchdog_fails_jobs_whose_heartbeat_stopped(submission, published):
         title="alive", owner=submission.owner, job_phase=PHASE_IMPORT, job_heartbeat=timezone.now()
     )
 
-    assert fail_stale_jobs() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert fail_stale_jobs() == 1
 
     submission.refresh_from_db()
     alive.refresh_from_db()

@@ -184,7 +184,7 @@ def test_navbar_shows_the_user_and_a_post_logout_form(alice_client):
     """Django 5 logs out on POST only, so logout is a form with a CSRF token."""
     page = alice_client.get(reverse("submissions:list")).content.decode()
 
-    assert '<span class="navbar-text me-3" id="nav-username">alice</span>' in page
+    assert '<span class="navbar-text me-2" id="nav-username">alice</span>' in page
     assert f'<form method="post" action="{reverse("logout")}"' in page
     assert 'id="logout-button"' in page
     assert "csrfmiddlewaretoken" in page

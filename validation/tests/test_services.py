@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from uid.example_data import write_example_csv
+from uid.importer import COLUMNS, import_records
+from uid.models import Animal, Record, Sample
+from validation.models import ValidationResult, ValidationSummary
+from validation.services import validate_submission
+
+
+def load(submission, rows: list[dict[str, str]]) -> None:
+    lines = [",".join(COLUMNS)] + [",".join(row.get(column, "") for column in COLUMNS) for row in rows]
+    import_records(submission=submission, file=io.BytesIO("\n".join(lines).encode()))
+
+
+GOOD_COW = {
+    "record_type": "animal",
+    "id": "COW1",
+    "species": "Bos taurus",
+    "breed": "Jersey",
+    "sex": "female",
+    "birth_date": "2019-01-02",
+    "birth_country": "FR",
+}
+GOOD_SAMPLE = {
+    "record_type": "sample",
+    "id": "S1",
+    "animal_id": "COW1",
+    "collection_date": "2020-01-02",
+    "organism_part": "liver",
+    "storage": "fresh",
+    "protocol_url": "https://example.org/liver.pdf",
+}
+
+
+def result(name: str) -> ValidationResult:
+    return ValidationResult.objects.get(record_name=name)
+
+
+@pytest.mark.django_db
+def test_results_and_summaries_record_each_verdict_and_its_messages(submission):
+    """Each record gets its worst level and all its messages; summaries count them per type."""
+    load(
+        submission,
+        [
+            GOOD_COW,
+            GOOD_COW | {"id": "COW2", "birth_date": ""},
+            GOOD_COW | {"id": "COW3", "sex": "cow"},
+            GOOD_SAMPLE,
+            GOOD_SAMPLE | {"id": "S2", "animal_id": "COW9", "storage": ""},
+        ],
+    )
+
+    summary = validate_submission(submission=submission)
+
+    assert summary == {
+        "animals": 3,
+        "samples": 2,
+        "animal_unkn": 0,
+        "sample_unkn": 0,
+        "animal_issues": 1,
+        "sample_issues": 1,
+    }
+    assert (result("COW1").status, result("COW1").messages) == (Record.PASS, [])
+    assert result("COW2").status == Record.WARNING
+    assert result("COW2").messages == [
+        {"message": "birth_date is empty; it is recommended for every animal.", "column": "birth_date"}
+    ]
+    assert result("COW3").status == Record.ERROR
+    assert result("S2").status == Record.ERROR
+    assert [message["column"] for message in result("S2").messages] == ["storage", "animal_id"]
+    assert result("S1").record_id == Sample.objects.get(name="S1").pk
+    counts = {
+        s.record_type: (s.total, s.passed, s.warnings, s.errors)
+        for s in ValidationSummary.objects.filter(submission=submission)
+    }
+    assert counts == {"animal": (3, 1, 1, 1), "sample": (2, 1, 0, 1)}
+
+
+@pytest.mark.django_db
+def test_validating_again_replaces_the_previous_results(submission):
+    """A second run leaves one result per record, reflecting the data as it is now."""
+    load(submission, [GOOD_COW | {"sex": "cow"}])
+    validate_submission(submission=submission)
+    Animal.objects.filter(submission=submission).update(sex="female")
+
+    summary = validate_submission(submission=submission)
+
+    assert summary["animal_issues"] == 0
+    assert list(ValidationResult.objects.filter(submission=submission).values_list("status", flat=True)) == ["Pass"]
+    assert ValidationSummary.objects.filter(submission=submission).count() == 2
+
+
+@pytest.mark.django_db
+def test_other_submissions_are_left_alone(submission, user):
+    """Validating one submission neither reads nor replaces another's records or results."""
+    other = submission.__class__.objects.create(title="Other", owner=user)
+    load(other, [GOOD_COW | {"sex": "cow"}])
+    validate_submission(submission=other)
+    load(submission, [GOOD_COW])
+
+    assert validate_submission(submission=submission)["animal_issues"] == 0
+    assert ValidationResult.objects.get(submission=other).status == Record.ERROR
+
+
+@pytest.mark.django_db
+def test_empty_submission_validates_to_zero_counts(submission):
+    """With no records the counts are all zero, not missing."""
+    assert validate_submission(submission=submission) == dict.fromkeys(
+        ("animals", "samples", "animal_unkn", "sample_unkn", "animal_issues", "sample_issues"), 0
+    )
+
+
+@pytest.mark.django_db
+def test_progress_is_reported_for_every_record_up_to_the_total(submission):
+    """The page's progress bar ends at exactly the number of records."""
+    load(submission, [GOOD_COW, GOOD_SAMPLE, GOOD_SAMPLE | {"id": "S2"}])
+    reports = []
+
+    validate_submission(submission=submission, progress=lambda done, total: reports.append((done, total)))
+
+    assert reports == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.django_db
+def test_records_are_read_and_written_in_bulk(submission, tmp_path, django_assert_max_num_queries):
+    """600 records take a handful of queries, not one or more per record."""
+    path = tmp_path / "records.csv"
+    write_example_csv(path, animals=200, samples_per_animal=2)
+    import_records(submission=submission, file=path)
+
+    with django_assert_max_num_queries(20):
+        validate_submission(submission=submission)
+
+    assert ValidationResult.objects.filter(submission=submission).count() == 600
+
+
+@pytest.mark.django_db
+def test_thousands_of_records_validate_over_several_write_batches(submission, tmp_path):
+    """Every record gets exactly one result, across batches, and the example data passes."""
+    path = tmp_path / "big.csv"
+    write_example_csv(path, animals=1_500, samples_per_animal=2)
+    import_records(submission=submission, file=path)
+
+    summary = validate_submission(submission=submission)
+
+    assert (summary["animals"], summary["samples"], summary["animal_issues"], summary["sample_issues"]) == (
+        1_500,
+        3_000,
+        0,
+        0,
+    )
+    assert ValidationResult.objects.filter(submission=submission).count() == 4_500

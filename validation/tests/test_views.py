@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from uid.models import Animal, Sample
+from validation.models import ValidationResult
+from validation.services import validate_submission
+
+
+@pytest.fixture
+def validated(submission):
+    """A submission with a passing cow, a cow in Error and a sample with a warning, validated."""
+    Animal.objects.create(
+        submission=submission,
+        name="COW1",
+        species="Bos taurus",
+        breed="Jersey",
+        sex="female",
+        birth_date="2019",
+        birth_country="IT",
+    )
+    Animal.objects.create(
+        submission=submission, name="COW2", species="Bos taurus", breed="Jersey", sex="cow", birth_country="IT"
+    )
+    Sample.objects.create(
+        submission=submission, name="S1", animal_name="COW1", collection_date="2020", organism_part="blood"
+    )
+    validate_submission(submission=submission)
+    return submission
+
+
+def records_shown(html: str, names: tuple[str, ...] = ("COW1", "COW2", "S1")) -> set[str]:
+    """Which of `names` have a row in the report table."""
+    return {name for name in names if f'<td class="text-break">{name}</td>' in html}
+
+
+def report_url(submission, **params: str) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return reverse("validation:report", args=[submission.pk]) + (f"?{query}" if query else "")
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_log_in(client, validated):
+    """The report is private: without a session the page redirects to the login form."""
+    response = client.get(report_url(validated))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_other_users_get_not_found(client, other_user, validated):
+    """Someone else's report looks exactly like a missing one."""
+    client.force_login(other_user)
+
+    assert client.get(report_url(validated)).status_code == 404
+    assert client.get(reverse("validation:report", args=[validated.pk + 1000])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_owner_sees_summary_records_statuses_and_messages(client, user, validated):
+    """The owner sees per-type counts and each record with its status and messages."""
+    client.force_login(user)
+
+    response = client.get(report_url(validated))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Validation report" in html
+    assert 'id="validation-summary"' in html
+    assert records_shown(html) == {"COW1", "COW2", "S1"}
+    assert "sex &quot;cow&quot; is not an accepted term." in html
+    assert "storage is empty; it is recommended" in html
+    assert html.count('badge text-bg-success">Pass<') == 1
+    assert html.count('badge text-bg-warning">Warning<') == 1
+    assert html.count('badge text-bg-danger">Error<') == 1
+
+
+@pytest.mark.django_db
+def test_staff_can_see_any_report(client, staff_user, validated):
+    """Staff help submitters, so they may open every report."""
+    client.force_login(staff_user)
+
+    assert client.get(report_url(validated)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_filters_by_record_type_and_status(client, user, validated):
+    """?type= and ?status= narrow the table; unknown values are ignored."""
+    client.force_login(user)
+
+    errors = client.get(report_url(validated, type="animal", status="Error")).content.decode()
+    samples = client.get(report_url(validated, type="sample")).content.decode()
+    everything = client.get(report_url(validated, type="plant", status="Bad")).content.decode()
+
+    assert records_shown(errors) == {"COW2"}
+    assert records_shown(samples) == {"S1"}
+    assert records_shown(everything) == {"COW1", "COW2", "S1"}
+
+
+@pytest.mark.django_db
+def test_long_reports_are_paginated_and_keep_the_filter(client, user, submission):
+    """100 records per page; page links carry the current filter along."""
+    ValidationResult.objects.bulk_create(
+        ValidationResult(
+            submission=submission, record_type="animal", record_id=i, record_name=f"A{i:03d}", status="Pass"
+        )
+        for i in range(150)
+    )
+    client.force_login(user)
+
+    first = client.get(report_url(submission, status="Pass")).content.decode()
+    second = client.get(report_url(submission, status="Pass", page="2")).content.decode()
+
+    names = ("A000", "A099", "A100", "A149")
+    assert records_shown(first, names) == {"A000", "A099"}
+    assert records_shown(second, names) == {"A100", "A149"}
+    assert "Page 1 of 2" in first
+    assert "?status=Pass&amp;page=2" in first
+
+
+@pytest.mark.django_db
+def test_record_values_are_escaped(client, user, submission):
+    """Values from the uploaded file are shown as text, never run as markup."""
+    Animal.objects.create(submission=submission, name="<script>alert(1)</script>", sex="<b>x</b>")
+    validate_submission(submission=submission)
+    client.force_login(user)
+
+    html = client.get(report_url(submission)).content.decode()
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "sex &quot;&lt;b&gt;x&lt;/b&gt;&quot; is not an accepted term" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "<b>x</b>" not in html
+
+
+@pytest.mark.django_db
+def test_before_validation_the_report_says_so(client, user, submission):
+    """A submission never validated shows a hint instead of empty counts."""
+    client.force_login(user)
+
+    html = client.get(report_url(submission)).content.decode()
+
+    assert "have not been validated yet" in html
+    assert "No records match." in html

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from validation import views
+
+app_name = "validation"
+urlpatterns = [
+    path("<int:pk>/report/", views.report, name="report"),
+]
