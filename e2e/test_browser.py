@@ -127,3 +127,26 @@ def test_record_values_from_an_uploaded_file_render_as_text(page, tmp_path):
 
     assert page.locator("img[src=x]").count() == 0
     assert page.evaluate("window.__pwned") is None
+
+
+def test_a_finished_import_marks_the_records_on_the_page_as_changed(page, site):
+    """Tables are rendered once; after a new import the page says so rather than showing old rows."""
+    script = """
+from common.constants import LOADED
+from submissions.helpers import send_message
+from uid.models import Submission
+submission = Submission.objects.get(pk=1)
+submission.status = LOADED
+submission.message = "Loaded 3 animals and 0 samples. Validate them next."
+submission.save()
+send_message(submission, None)
+"""
+    page.goto("/submissions/1/")
+    expect(page.locator("#connection")).to_have_text("Live")
+    expect(page.locator("#records-stale")).to_be_hidden()
+
+    site.manage("shell", stdin=script)
+
+    expect(page.locator("#records-stale")).to_be_visible(timeout=5_000)
+    expect(page.locator("#count-animals")).to_have_text("–")
+    expect(page.locator("#status-badge")).to_have_text("Loaded")

@@ -14,6 +14,10 @@
   "use strict";
 
   const WAITING = 0;
+  // Statuses a job ends in after changing the records themselves (an import
+  // loads them, the archive adds accessions): the server-rendered tables and
+  // totals are then out of date, and the page says so instead of pretending.
+  const RECORDS_CHANGED = new Set([1, 6]);
   const BACKOFF_BASE_MS = 500;
   const BACKOFF_CAP_MS = 15000;
   const STABLE_AFTER_MS = 10000; // an open this long resets the backoff
@@ -353,12 +357,21 @@
       banner.textContent = frame.notification_message || "";
       banner.classList.toggle("d-none", !frame.notification_message);
 
-      const counts = frame.validation_message;
-      if (counts && typeof counts === "object") {
+      const recordsChanged = frame.type === "status" && RECORDS_CHANGED.has(status);
+      // Counts come with every message after a validation. New records with
+      // no validation yet make the old numbers unknown, shown as "–".
+      const counts = frame.validation_message && typeof frame.validation_message === "object"
+        ? frame.validation_message
+        : recordsChanged ? {} : null;
+      if (counts) {
         for (const key of ["animals", "samples", "animal_issues", "sample_issues", "animal_unkn", "sample_unkn"]) {
           const node = this.$(`count-${key.replace("_", "-")}`);
           if (node) node.textContent = Number.isInteger(counts[key]) ? String(counts[key]) : "–";
         }
+      }
+      if (recordsChanged) {
+        const stale = this.$("records-stale");
+        if (stale) stale.classList.remove("d-none");
       }
 
       this.actions(status);
