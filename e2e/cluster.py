@@ -56,10 +56,11 @@ class Cluster:
     def env(self) -> dict[str, str]:
         return self.site.env
 
-    def start(self) -> None:
+    def start(self, *, workers: int = 1) -> None:
         for server in self.servers:
             server.start()
-        self.start_worker()
+        for _ in range(workers):
+            self.start_worker()
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         log = (self.workdir / f"worker{len(self.workers)}.log").open("ab")

@@ -324,3 +324,32 @@ async def test_flooding_client_is_closed_for_rate(user, submission):
             break
 
     assert outputs[-1] == {"type": "websocket.close", "code": close_codes.RATE_LIMITED}
+
+
+async def test_an_event_from_a_rolled_back_transaction_never_reaches_a_page(user, submission):
+    """The page sees nothing from a failed job, then the next committed event as seq 1."""
+    communicator = await connect(user, submission.pk)
+    await receive(communicator)
+
+    @database_sync_to_async
+    def failing_job() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                submission.status = READY
+                submission.message = "never happened"
+                submission.save()
+                send_message(submission, None)
+                raise RuntimeError("job failed after publishing")
+        except RuntimeError:
+            pass
+
+    await failing_job()
+    assert await communicator.receive_nothing(timeout=0.5)
+    await publish_status(submission, LOADED, "real")
+    frame = await receive(communicator)
+
+    assert frame["seq"] == 1
+    assert frame["notification_message"] == "real"
+    await communicator.disconnect()

@@ -1,0 +1,56 @@
+"""Make status events flow, as jobs do, from a process of its own.
+
+`python -m e2e.event_source --submissions 1,2 --count 50 --interval 0.05`
+Each event is a status change published with `send_message`. When the
+database is unavailable the call fails loudly (stderr) and is retried, as a
+job's retry would, so no event is silently skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--submissions", required=True)
+    parser.add_argument("--count", type=int, default=50)
+    parser.add_argument("--interval", type=float, default=0.05)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    django.setup()
+
+    from django.db import DatabaseError, close_old_connections, transaction
+
+    from common.constants import LOADED, WAITING
+    from submissions.helpers import send_message
+    from uid.models import Submission
+
+    pks = [int(pk) for pk in args.submissions.split(",")]
+    for index in range(args.count):
+        for pk in pks:
+            status = WAITING if index % 2 == 0 else LOADED
+            while True:
+                try:
+                    with transaction.atomic():
+                        submission = Submission.objects.select_for_update().get(pk=pk)
+                        submission.status = status
+                        submission.message = f"event {index} for {pk}"
+                        submission.save(update_fields=["status", "message"])
+                        send_message(submission, None)
+                    break
+                except DatabaseError as error:
+                    print(f"send_message failed, retrying: {error.__class__.__name__}", file=sys.stderr, flush=True)
+                    close_old_connections()
+                    time.sleep(0.5)
+        time.sleep(args.interval)
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()
