@@ -85,7 +85,7 @@ async def run_with_fault(
     source = scenario.source(count=count, interval=interval)
     await asyncio.sleep(count * interval / 4)
     await fault()
-    out, err = await asyncio.to_thread(source.communicate, timeout=120)
+    _, err = await asyncio.to_thread(source.communicate, timeout=120)
     assert source.returncode == 0, err.decode()
     if recover is not None:
         await recover()

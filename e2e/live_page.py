@@ -9,6 +9,7 @@ of these against real servers and compare what each holds with the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 from dataclasses import dataclass, field
@@ -65,10 +66,8 @@ class LivePage:
             attempt += 1
             # Full jitter: spread reconnects so a restart is not a thundering herd.
             delay = random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
-            except TimeoutError:
-                pass
 
     async def _read(self, socket: Any, stop: asyncio.Event) -> None:
         stopper = asyncio.ensure_future(stop.wait())

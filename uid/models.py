@@ -6,6 +6,8 @@ judges them, so a malformed date is reported, never silently lost.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -35,6 +37,17 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # `last_seq` belongs to send_message(), which bumps it with an UPDATE
+        # under the row lock. A plain save() of an instance loaded earlier
+        # (the seed snippet's `get(); status = ...; save()`) must not write an
+        # older value back, or the next event would reuse a seq.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields if not field.primary_key and field.name != "last_seq"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("submissions:detail", args=[self.pk])
