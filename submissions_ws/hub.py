@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
@@ -63,7 +64,15 @@ class Hub:
     async def start(self) -> None:
         self.channel = await self.layer.new_channel("hub.")
         loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._receive_loop()), loop.create_task(self._sweep_loop())]
+        # Re-joining is idempotent and outlives any group expiry the layer
+        # applies to members that stay longer than it (86,400 s by default).
+        rejoin_seconds = min(60.0, getattr(self.layer, "group_expiry", 86400) / 2)
+        self._tasks = [
+            loop.create_task(self._receive_loop()),
+            loop.create_task(self._sweep_loop()),
+            loop.create_task(self._every(self.session_seconds, self.end_ended_sessions)),
+            loop.create_task(self._every(rejoin_seconds, self._rejoin_groups)),
+        ]
         register_server_loop(loop, self.layer)
 
     async def stop(self) -> None:
@@ -143,26 +152,24 @@ class Hub:
         self.wake()
 
     async def _sweep_loop(self) -> None:
-        refresh_every = max(1, int(60 / self.sweep_seconds))
-        sessions_every = max(1, int(self.session_seconds / self.sweep_seconds))
-        rounds = 0
         while True:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.sweep_seconds)
             self._wake.clear()
-            rounds += 1
-            try:
-                await self.sweep()
-                if rounds % sessions_every == 0:
-                    await self.end_ended_sessions()
-                if rounds % refresh_every == 0:
-                    # Re-joining is idempotent and outlives any group expiry
-                    # the layer applies to members that stay a long time.
-                    await self._rejoin_groups()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.warning("event log sweep failed; will retry", exc_info=logger.isEnabledFor(logging.DEBUG))
+            await self._guarded(self.sweep)
+
+    async def _every(self, seconds: float, duty: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await self._guarded(duty)
+
+    async def _guarded(self, duty: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await duty()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - database or layer briefly unavailable; next round
+            logger.warning("%s failed; will retry", duty.__name__, exc_info=logger.isEnabledFor(logging.DEBUG))
 
     async def sweep(self) -> None:
         """Relay from the event log whatever some socket is missing."""

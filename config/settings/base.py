@@ -122,7 +122,10 @@ if REDIS_URL:
     }
     JOBS_BACKEND = "celery"
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {}}}
+if os.environ.get("CHANNEL_GROUP_EXPIRY"):
+    # Only for tests of long-lived sockets: the hub re-joins at half this.
+    CHANNEL_LAYERS["default"].setdefault("CONFIG", {})["group_expiry"] = int(os.environ["CHANNEL_GROUP_EXPIRY"])
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
 
 CACHES = (
