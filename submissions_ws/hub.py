@@ -168,7 +168,7 @@ class Hub:
             await duty()
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - database or layer briefly unavailable; next round
+        except Exception:  # database or layer briefly unavailable; next round
             logger.warning("%s failed; will retry", duty.__name__, exc_info=logger.isEnabledFor(logging.DEBUG))
 
     async def sweep(self) -> None:
