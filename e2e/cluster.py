@@ -68,6 +68,7 @@ class Cluster:
             [PYTHON, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel", "INFO",
              "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so a test can kill the whole worker
         )  # fmt: skip
         self.workers.append(worker)
         return worker

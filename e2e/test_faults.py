@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 
+import psycopg
 import pytest
+
+from common.constants import ERROR
 
 from e2e.cluster import Cluster
 from e2e.faults import Scenario, pages_for, run_with_fault
+from e2e.history import read_history
+from e2e.live_page import LivePage, invariant_violations
 from e2e.redis_process import RedisProcess
 from e2e.services import require_postgres_and_redis
 
@@ -95,3 +101,57 @@ async def test_graceful_restart_closes_with_1012_and_pages_resume(cluster):
     ]
     assert "timeout graceful shutdown exceeded" not in victim.log()
     assert "took too long" not in victim.log()
+
+
+IMPORT_SCRIPT = """
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from jobs.services import start_phase
+from uid.models import Submission
+submission = Submission.objects.create(title="big", owner=get_user_model().objects.get(username="demo"))
+with open({path!r}, "rb") as data:
+    submission.uploaded_file.save("big.csv", File(data))
+start_phase(submission=submission, phase="import", initial=True)
+print("PK=%d" % submission.pk)
+"""
+
+
+@pytest.fixture
+def worker_cluster(tmp_path, redis_process):
+    postgres, _ = require_postgres_and_redis()
+    cluster = Cluster.create(tmp_path, postgres, redis_process.url, servers=1, JOB_STALE_SECONDS="3")
+    cluster.start(workers=1)
+    yield cluster
+    cluster.stop()
+
+
+async def test_a_worker_killed_mid_import_ends_in_error_and_imports_nothing(worker_cluster, tmp_path):
+    from uid.example_data import write_example_csv
+
+    cluster, server = worker_cluster, worker_cluster.servers[0]
+    big = tmp_path / "big.csv"
+    write_example_csv(big, animals=40_000, samples_per_animal=2)
+    output = await asyncio.to_thread(cluster.site.manage, "shell", stdin=IMPORT_SCRIPT.format(path=str(big)))
+    pk = int(next(line for line in output.splitlines() if line.startswith("PK=")).removeprefix("PK="))
+    page = LivePage(url=f"{server.ws_url}/ws/submissions/{pk}/", cookie=server.login(), origin=server.base_url)
+    stop = asyncio.Event()
+    reader = asyncio.ensure_future(page.run(stop))
+
+    async with asyncio.timeout(60):
+        while "import" not in page.progress:
+            await asyncio.sleep(0.02)
+    worker = cluster.workers[0]
+    os.killpg(os.getpgid(worker.pid), signal.SIGKILL)
+    async with asyncio.timeout(30):
+        while page.state.get("status") != ERROR:
+            await asyncio.sleep(0.1)
+    stop.set()
+    await reader
+
+    events, final = read_history(cluster.env["DATABASE_URL"], pk)
+    assert final["status"] == ERROR
+    assert final["notification_message"] == "The import stopped unexpectedly; please retry."
+    assert page.state["notification_message"] == final["notification_message"]
+    assert invariant_violations(page, events, final) == []
+    with psycopg.connect(cluster.env["DATABASE_URL"]) as db:
+        assert db.execute("SELECT count(*) FROM uid_animal WHERE submission_id = %s", [pk]).fetchone()[0] == 0

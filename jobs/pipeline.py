@@ -22,6 +22,7 @@ from common.constants import (
     PHASE_VALIDATION,
     READY,
     SUBMITTED,
+    WAITING,
 )
 from jobs.progress import ProgressReporter
 from submissions.helpers import set_status
@@ -47,6 +48,12 @@ def fail(submission_id: int, message: str) -> None:
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is not None:
         finish(submission, ERROR, message)
+
+
+def is_due(phase: str, submission_id: int) -> bool:
+    """Whether the submission still waits for this job to run."""
+    expected = SUBMITTED if phase == ARCHIVE_PROCESSING else WAITING
+    return Submission.objects.filter(pk=submission_id, status=expected).exclude(job_phase="").exists()
 
 
 def run_import(submission_id: int) -> None:

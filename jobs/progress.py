@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import time
 
-from django.db import transaction
-from django.utils import timezone
-
 from submissions.frames import Progress
 from submissions.helpers import send_message
 from uid.models import Submission
 
 PROGRESS_INTERVAL = 0.1
-HEARTBEAT_INTERVAL = 5.0
 
 
 class ProgressReporter:
@@ -28,7 +24,6 @@ class ProgressReporter:
         self.phase = phase
         self.interval = interval
         self._last_sent = float("-inf")
-        self._last_beat = time.monotonic()
         self.sent = 0
 
     def __call__(self, done: int, total: int, *, force: bool = False) -> None:
@@ -38,16 +33,3 @@ class ProgressReporter:
         self._last_sent = now
         self.sent += 1
         send_message(self.submission, progress=Progress(self.phase, done, total))
-        if now - self._last_beat >= HEARTBEAT_INTERVAL:
-            self._last_beat = now
-            self.beat()
-
-    def beat(self) -> None:
-        """Tell the watchdog this job is alive.
-
-        Skipped inside an atomic block: the write would only become visible
-        at commit, and would hold SQLite's write lock meanwhile.
-        """
-        if transaction.get_connection().in_atomic_block:
-            return
-        Submission.objects.filter(pk=self.submission.pk).update(job_heartbeat=timezone.now())

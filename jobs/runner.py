@@ -66,11 +66,18 @@ def _run_in_thread(phase: str, submission_id: int) -> None:
 
 def run_job(phase: str, submission_id: int) -> None:
     """Run a phase; any crash ends the submission in Error with the reason."""
-    from jobs.pipeline import JOBS, fail
+    from jobs.heartbeat import beating
+    from jobs.pipeline import JOBS, fail, is_due
 
     close_old_connections()
     try:
-        JOBS[phase](submission_id)
+        if not is_due(phase, submission_id):
+            # A redelivered task (its worker died and the watchdog already
+            # ended the phase) must not run over whatever happened since.
+            logger.warning("skipping %s for submission %s: the phase is no longer running", phase, submission_id)
+            return
+        with beating(submission_id):
+            JOBS[phase](submission_id)
     except Exception as error:
         logger.exception("%s job crashed for submission %s", phase, submission_id)
         fail(
