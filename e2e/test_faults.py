@@ -10,7 +10,6 @@ import psycopg
 import pytest
 
 from common.constants import ERROR
-
 from e2e.cluster import Cluster
 from e2e.faults import Scenario, pages_for, run_with_fault
 from e2e.history import read_history
