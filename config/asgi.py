@@ -15,12 +15,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from submissions_ws.lifespan import lifespan  # noqa: E402
+from submissions_ws.middleware import DatabaseOutageGuard  # noqa: E402
 from submissions_ws.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            DatabaseOutageGuard(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
         "lifespan": lifespan,
     }
 )

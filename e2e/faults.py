@@ -71,11 +71,12 @@ async def run_with_fault(
     recover: Callable[[], Awaitable[None]] | None = None,
     count: int = 80,
     interval: float = 0.05,
-) -> None:
+) -> str:
     """Pages connect, events flow, `fault` strikes mid-stream; pages then settle.
 
     With `recover`, the fault lasts until the stream has ended: the last
     events then have no doorbell and no later event to reveal the gap.
+    Returns what the event source wrote to stderr.
     """
     stop = asyncio.Event()
     tasks = [asyncio.ensure_future(page.run(stop)) for page in scenario.pages]
@@ -92,3 +93,4 @@ async def run_with_fault(
     await scenario.settle()
     stop.set()
     await asyncio.gather(*tasks)
+    return err.decode()

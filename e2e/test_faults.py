@@ -8,6 +8,8 @@ import signal
 
 import psycopg
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from common.constants import ERROR
 from e2e.cluster import Cluster
@@ -15,7 +17,9 @@ from e2e.faults import Scenario, pages_for, run_with_fault
 from e2e.history import read_history
 from e2e.live_page import LivePage, invariant_violations
 from e2e.redis_process import RedisProcess
-from e2e.services import require_postgres_and_redis
+from e2e.services import POSTGRES, require_postgres_and_redis
+from e2e.tcp_proxy import TcpProxy
+from submissions_ws import close_codes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
@@ -154,3 +158,49 @@ async def test_a_worker_killed_mid_import_ends_in_error_and_imports_nothing(work
     assert invariant_violations(page, events, final) == []
     with psycopg.connect(cluster.env["DATABASE_URL"]) as db:
         assert db.execute("SELECT count(*) FROM uid_animal WHERE submission_id = %s", [pk]).fetchone()[0] == 0
+
+
+@pytest.fixture
+def proxied_cluster(tmp_path, redis_process):
+    """A cluster whose every database connection goes through a proxy the test can cut."""
+    require_postgres_and_redis()
+    proxy = TcpProxy(POSTGRES)
+    cluster = Cluster.create(tmp_path, f"postgres://postgres@127.0.0.1:{proxy.port}", redis_process.url, servers=1)
+    cluster.start(workers=0)
+    yield cluster, proxy
+    proxy.restore()
+    cluster.stop()
+    proxy.close()
+
+
+async def close_code_of_a_new_page(server, cookie: str) -> int | None:
+    try:
+        async with connect(
+            f"{server.ws_url}/ws/submissions/1/", additional_headers={"Cookie": cookie}, origin=server.base_url
+        ) as socket:
+            await asyncio.wait_for(socket.recv(), 10)
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    return None
+
+
+async def test_database_down_for_30_seconds(proxied_cluster):
+    """Sends fail loudly and retry, connects are told to retry, and nothing is lost."""
+    cluster, proxy = proxied_cluster
+    scenario = scenario_for(cluster)
+    server = cluster.servers[0]
+    cookie = server.login()
+    during_outage: list[int | None] = []
+
+    async def outage() -> None:
+        proxy.cut()
+        await asyncio.sleep(3)
+        during_outage.append(await close_code_of_a_new_page(server, cookie))
+        await asyncio.sleep(27)
+        proxy.restore()
+
+    stderr = await run_with_fault(scenario, outage, count=60)
+
+    assert during_outage == [close_codes.TRY_AGAIN_LATER]
+    assert "send_message failed, retrying: OperationalError" in stderr
+    assert scenario.violations() == []
