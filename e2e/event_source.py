@@ -21,6 +21,7 @@ def main() -> None:
     parser.add_argument("--submissions", required=True)
     parser.add_argument("--count", type=int, default=50)
     parser.add_argument("--interval", type=float, default=0.05)
+    parser.add_argument("--padding", type=int, default=0, help="characters added to each notification")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     django.setup()
@@ -40,7 +41,7 @@ def main() -> None:
                     with transaction.atomic():
                         submission = Submission.objects.select_for_update().get(pk=pk)
                         submission.status = status
-                        submission.message = f"event {index} for {pk}"
+                        submission.message = f"event {index} for {pk}" + "." * args.padding
                         submission.save(update_fields=["status", "message"])
                         send_message(submission, None)
                     break

@@ -25,15 +25,15 @@ class Scenario:
     pages: list[LivePage]
     submissions: list[int]
 
-    def source(self, *, count: int, interval: float) -> subprocess.Popen[bytes]:
+    def source(self, *, count: int, interval: float, padding: int = 0) -> subprocess.Popen[bytes]:
         pks = ",".join(str(pk) for pk in self.submissions)
         return subprocess.Popen(
             [sys.executable, "-m", "e2e.event_source", "--submissions", pks,
-             "--count", str(count), "--interval", str(interval)],
+             "--count", str(count), "--interval", str(interval), "--padding", str(padding)],
             cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
 
-    async def settle(self, timeout: float = 30) -> None:
+    async def settle(self, timeout: float = 60) -> None:
         """Wait until every page holds the database's last seq."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -71,6 +71,7 @@ async def run_with_fault(
     recover: Callable[[], Awaitable[None]] | None = None,
     count: int = 80,
     interval: float = 0.05,
+    padding: int = 0,
 ) -> str:
     """Pages connect, events flow, `fault` strikes mid-stream; pages then settle.
 
@@ -83,10 +84,10 @@ async def run_with_fault(
     async with asyncio.timeout(30):
         while not all(page.live for page in scenario.pages):
             await asyncio.sleep(0.05)
-    source = scenario.source(count=count, interval=interval)
+    source = scenario.source(count=count, interval=interval, padding=padding)
     await asyncio.sleep(count * interval / 4)
     await fault()
-    _, err = await asyncio.to_thread(source.communicate, timeout=120)
+    _, err = await asyncio.to_thread(source.communicate, timeout=count * interval + 120)
     assert source.returncode == 0, err.decode()
     if recover is not None:
         await recover()

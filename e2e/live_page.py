@@ -37,6 +37,9 @@ class LivePage:
     base_delay: float = 0.2
     max_delay: float = 3.0
     live: bool = False
+    # (low, high): leave and come back every uniform(low, high) seconds, as a
+    # person who keeps reloading or a flaky network does.
+    churn: tuple[float, float] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Stay connected until `stop` is set, reconnecting like the page does."""
@@ -56,6 +59,8 @@ class LivePage:
                     await self._read(socket, stop)
                     if stop.is_set():
                         return
+                    if self.churn is not None:
+                        continue  # left on purpose: come back at once, from last_seq
             except ConnectionClosed as closed:
                 self.close_codes.append(closed.rcvd.code if closed.rcvd else None)
             except (OSError, InvalidStatus, TimeoutError) as error:
@@ -70,13 +75,17 @@ class LivePage:
                 await asyncio.wait_for(stop.wait(), delay)
 
     async def _read(self, socket: Any, stop: asyncio.Event) -> None:
-        stopper = asyncio.ensure_future(stop.wait())
+        stopper = asyncio.ensure_future(
+            stop.wait() if self.churn is None else asyncio.wait_for(stop.wait(), random.uniform(*self.churn))
+        )
         try:
             while True:
                 receiver = asyncio.ensure_future(socket.recv())
                 done, _ = await asyncio.wait({receiver, stopper}, return_when=asyncio.FIRST_COMPLETED)
                 if receiver not in done:
                     receiver.cancel()
+                    with contextlib.suppress(BaseException):
+                        stopper.result()  # a churn timeout ends this visit
                     return
                 gap = self.apply(json.loads(receiver.result()))
                 if gap:

@@ -11,6 +11,7 @@ from websockets.asyncio.client import connect
 from e2e.cluster import Cluster
 from e2e.server import post
 from e2e.services import require_postgres_and_redis
+from e2e.sessions import make_sessions
 from e2e.test_seed_snippet import SEED_SNIPPET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
@@ -87,33 +88,9 @@ STORM_USERS = 80
 STORM_SOCKETS_PER_USER = 25  # 2,000 sockets, under the per-user cap
 
 
-def make_storm_sessions(cluster: Cluster) -> list[tuple[str, int]]:
-    script = f"""
-import json
-from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-from uid.models import Submission
-out = []
-for i in range({STORM_USERS}):
-    user, _ = get_user_model().objects.get_or_create(username=f"storm{{i}}")
-    submission = Submission.objects.create(title=f"storm {{i}}", owner=user)
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    out.append((session.session_key, submission.pk))
-print("SESSIONS=" + json.dumps(out))
-"""
-    output = cluster.site.manage("shell", stdin=script)
-    line = next(line for line in output.splitlines() if line.startswith("SESSIONS="))
-    return [tuple(pair) for pair in json.loads(line.removeprefix("SESSIONS="))]
-
-
 async def test_a_storm_of_2000_simultaneous_connects_is_all_accepted_with_snapshots(cluster):
     server = cluster.servers[0]
-    sessions = await asyncio.to_thread(make_storm_sessions, cluster)
+    sessions = await asyncio.to_thread(make_sessions, cluster.site, STORM_USERS)
     targets = [pair for pair in sessions for _ in range(STORM_SOCKETS_PER_USER)]
     assert len(targets) == 2000
 
