@@ -2,7 +2,9 @@
 
 The data file is a plain form field, not the model's `uploaded_file`, so the
 view decides when a new file is stored: only together with starting the
-import that reads it.
+import that reads it. The form refuses what it can tell at upload time (name,
+size, first bytes) so the scientist sees it at once on the page; the import
+job checks the whole file again and reports the rest in the notification.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
 from uid.models import Submission
+from uid.upload_checks import HEAD_BYTES, content_problem, extension_problem
 
-FILE_ACCEPT = ".csv,text/csv"
+# A hint for the browser's file picker only; the checks below decide.
+FILE_ACCEPT = ".csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain"
 
 
 class BootstrapFormMixin:
@@ -42,20 +46,34 @@ class BootstrapFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
-def check_upload_size(upload: UploadedFile | None) -> UploadedFile | None:
-    """Reject files over `settings.UPLOAD_MAX_BYTES`, saying both sizes.
+def check_upload(upload: UploadedFile | None) -> UploadedFile | None:
+    """Refuse a data file by name, then size, then its first bytes.
 
-    Read at call time so deployments (and tests) can change the limit.
+    The name is checked first and alone for workbooks, so an .xlsx (possibly
+    a zip bomb) is refused without a byte of it being read, let alone
+    unzipped. Only the first KB is read for sniffing, and the file is
+    rewound, so storing it afterwards stores all of it. Settings are read at
+    call time so deployments (and tests) can change the limit.
     """
     if upload is None:
         return None
+    problem = extension_problem(upload.name or "")
+    if problem is not None:
+        raise forms.ValidationError(problem, code="file_type")
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
+        # "too large" stays true when both sizes round to the same "50.0 MB".
         raise forms.ValidationError(
-            "This file is %(size)s; the largest file accepted is %(limit)s.",
+            "This file (%(size)s) is too large: the largest file accepted is %(limit)s. "
+            "Split the records over several submissions.",
             code="file_too_large",
             params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
         )
+    upload.seek(0)
+    problem = content_problem(upload.read(HEAD_BYTES))
+    upload.seek(0)
+    if problem is not None:
+        raise forms.ValidationError(problem, code="file_content")
     return upload
 
 
@@ -64,7 +82,7 @@ class SubmissionForm(BootstrapFormMixin, forms.ModelForm):
 
     data_file = forms.FileField(
         label="Data file",
-        help_text="A CSV file of animal and sample records.",
+        help_text="A CSV file (.csv, .tsv or .txt, UTF-8) of animal and sample records.",
         widget=forms.FileInput(attrs={"accept": FILE_ACCEPT}),
     )
 
@@ -78,7 +96,7 @@ class SubmissionForm(BootstrapFormMixin, forms.ModelForm):
         self.style_widgets()
 
     def clean_data_file(self) -> UploadedFile | None:
-        return check_upload_size(self.cleaned_data.get("data_file"))
+        return check_upload(self.cleaned_data.get("data_file"))
 
 
 class SubmissionEditForm(SubmissionForm):

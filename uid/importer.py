@@ -4,7 +4,9 @@ The file is parsed and checked completely before anything is written, and the
 write replaces the submission's records in one transaction: a scientist never
 ends up with half a file imported, or with old and new records mixed.
 Values are stored as the text supplied; judging them is validation's job,
-so the importer only refuses what would make the records unidentifiable.
+so the importer only refuses what would make the records unidentifiable:
+files that are not UTF-8 CSV text, rows it cannot read, and ids that are
+missing, repeated, or already used elsewhere (see `uid.upload_checks`).
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from uid.models import Animal, Sample, Submission
+from uid.upload_checks import ImportFailed, check_ids_are_free, decode, listing, read_limited
 from validation.helpers import refresh_statistics
 from validation.models import ANIMAL, SAMPLE, ValidationResult, ValidationSummary
 
@@ -68,18 +71,9 @@ FIELDS = {ANIMAL: ANIMAL_FIELDS, SAMPLE: SAMPLE_FIELDS}
 
 BATCH_SIZE = 1000
 SNIFF_BYTES = 8192
-# How many offending lines a message lists before summarising the rest.
-SHOWN = 5
 TEMPLATE_HINT = "Download the template from the create page and keep its header row."
-UTF8_HINT = 'Save it from your spreadsheet program as "CSV UTF-8" and upload it again.'
 
-
-class ImportFailed(Exception):
-    """The file cannot be imported; the message tells the submitter what to fix."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["COLUMNS", "ImportFailed", "ImportResult", "import_records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +91,18 @@ def import_records(
     """Replace `submission`'s animals and samples with the records in `file`.
 
     Raises ImportFailed, having written nothing, when the file cannot be read
-    as the submission CSV format. Stale validation results go with the old
-    records, in the same transaction.
+    as the submission CSV format or its ids are taken. Stale validation
+    results go with the old records, in the same transaction.
     """
-    text = _decode(_read_limited(file))
+    text = decode(read_limited(file))
     records = _parse(text, progress)
     animal_fields = ["submission", "row", *ANIMAL_FIELDS.values()]
     sample_fields = ["submission", "row", *SAMPLE_FIELDS.values(), "animal"]
     link = list(SAMPLE_FIELDS).index("animal_id")
     with transaction.atomic():
+        # Imports of one owner take turns, so two of them cannot both claim an
+        # id that neither sees in the other's uncommitted records.
+        get_user_model().objects.select_for_update().filter(pk=submission.owner_id).first()
         # Samples before animals, so that deleting animals has no sample links left to clear.
         for model in (ValidationResult, ValidationSummary, Sample, Animal):
             model.objects.filter(submission=submission).delete()
@@ -113,6 +110,7 @@ def import_records(
         animal_ids = dict(Animal.objects.filter(submission=submission).values_list("name", "pk"))
         samples = ((submission.pk, line, *values, animal_ids.get(values[link])) for line, values in records[SAMPLE])
         _insert(Sample, sample_fields, samples)
+        check_ids_are_free(submission)  # raising here rolls back the delete and the inserts
     refresh_statistics(Animal, Sample)
     return ImportResult(animals=len(records[ANIMAL]), samples=len(records[SAMPLE]))
 
@@ -139,39 +137,6 @@ def _insert(model: type[Animal] | type[Sample], fields: list[str], rows: Iterabl
             cursor.executemany(sql, batch)
 
 
-def _read_limited(file: IO[bytes] | str | os.PathLike[str]) -> bytes:
-    """All the file's bytes, refusing to hold more than the upload limit in memory."""
-    limit = settings.UPLOAD_MAX_BYTES
-    if isinstance(file, str | os.PathLike):
-        with open(file, "rb") as handle:
-            data = handle.read(limit + 1)
-    else:
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        megabytes = round(limit / (1024 * 1024), 1)
-        raise ImportFailed(
-            f"The file is larger than the {megabytes:g} MB limit. Split the records over several submissions."
-        )
-    return data
-
-
-def _decode(data: bytes) -> str:
-    if b"\x00" in data:
-        raise ImportFailed(
-            "This is not a CSV text file (it contains binary data). "
-            'Save your spreadsheet as "CSV UTF-8" and upload that file.'
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        bad = data[error.start : error.start + 1].hex()
-        raise ImportFailed(
-            f"The file is not UTF-8 encoded: line {line} contains the byte 0x{bad}, "
-            f"which is not valid UTF-8 (the file was probably saved as Latin-1 or Windows-1252). {UTF8_HINT}"
-        ) from None
-
-
 def _delimiter(text: str) -> str:
     """Comma, semicolon or tab, whichever the start of the file uses.
 
@@ -188,9 +153,35 @@ def _delimiter(text: str) -> str:
         return ","
 
 
+class _Lines:
+    """The text's lines for csv.reader, noting when the reader asks past the last one.
+
+    csv.reader only asks for another line in the middle of a row when a
+    quoted value is still open; at the end of the text it then returns the
+    open value as if it were closed, silently swallowing every line after
+    the stray quote. Running out while building a row therefore means the
+    file ends inside a quoted value: truncated, or a quote is missing.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self.exhausted = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
+
+
 def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(first line number, fields) of each CSV row, reporting unreadable rows as ImportFailed."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
     line = 1
     while True:
         try:
@@ -201,6 +192,11 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             raise ImportFailed(
                 f"Line {line} could not be read as CSV ({error}). Check that its quotes are balanced."
             ) from None
+        if lines.exhausted:
+            raise ImportFailed(
+                f"Line {line} opens a quoted value that is never closed: the file ends inside it. "
+                "The file may be cut short, or a quote is missing on that line; check it and upload the file again."
+            )
         yield line, fields
         line = reader.line_num + 1
 
@@ -212,7 +208,7 @@ def _parse(text: str, progress: Callable[[int, int], None] | None) -> dict[str, 
             "The file is empty. Download the template from the create page and add one row per record below its header."
         )
     rows = _rows(text, _delimiter(text))
-    header = [name.strip().lower() for name in next(rows)[1]]
+    header = [name.strip().lower() for name in next(rows, (1, []))[1]]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         raise ImportFailed(f"Missing columns: {', '.join(missing)}. {TEMPLATE_HINT}")
@@ -229,6 +225,7 @@ def _parse(text: str, progress: Callable[[int, int], None] | None) -> dict[str, 
     bad_types: list[str] = []
     no_id: list[str] = []
     too_long: list[str] = []
+    too_wide: list[str] = []
     for line, fields in rows:
         if progress is not None:
             progress(min(line, total), total)
@@ -236,6 +233,11 @@ def _parse(text: str, progress: Callable[[int, int], None] | None) -> dict[str, 
             continue  # blank lines, and the empty rows spreadsheets leave at the end
         if len(fields) < width:
             fields += [""] * (width - len(fields))
+        elif "".join(fields[width:]).strip():
+            # Values beyond the header belong to no column: usually an unquoted
+            # delimiter inside a value, which shifts every value after it.
+            # Empty trailing cells are spreadsheet noise and pass.
+            too_wide.append(f"line {line} ({len(fields)} values)")
         kind = fields[kind_at].strip().lower()
         if kind not in MODELS:
             bad_types.append(f'line {line} ("{fields[kind_at].strip()}")')
@@ -255,20 +257,25 @@ def _parse(text: str, progress: Callable[[int, int], None] | None) -> dict[str, 
         records[kind].append((line, values))
 
     problems = []
+    if too_wide:
+        problems.append(
+            f"More values than the header's {width} columns on {listing(too_wide)}. "
+            "Quote values that contain the delimiter, or add the missing column names to the header."
+        )
     if bad_types:
-        problems.append(f"Unknown record_type on {_listing(bad_types)}. Write animal or sample in that column.")
+        problems.append(f"Unknown record_type on {listing(bad_types)}. Write animal or sample in that column.")
     if no_id:
-        problems.append(f"No id on {_listing(no_id)}. Give every record an id that is unique in the file.")
+        problems.append(f"No id on {listing(no_id)}. Give every record an id that is unique in the file.")
     if repeats:
         duplicates = [
             f'{kind} "{name}" on lines {", ".join(map(str, [first_line[kind, name], *lines]))}'
             for (kind, name), lines in repeats.items()
         ]
         problems.append(
-            f"Duplicate ids: {_listing(duplicates, sep='; ')}. Each animal and each sample needs its own id."
+            f"Duplicate ids: {listing(duplicates, sep='; ')}. Each animal and each sample needs its own id."
         )
     if too_long:
-        problems.append(f"Values too long on {_listing(too_long)}. Shorten them.")
+        problems.append(f"Values too long on {listing(too_long)}. Shorten them.")
     if problems:
         raise ImportFailed(" ".join(problems))
     if not records[ANIMAL] and not records[SAMPLE]:
@@ -288,10 +295,3 @@ def _limits(kind: str) -> list[tuple[int, str, int]]:
         for at, (column, field) in enumerate(FIELDS[kind].items())
         if getattr(meta.get_field(field), "max_length", None)
     ]
-
-
-def _listing(items: list[str], *, sep: str = ", ") -> str:
-    """The first few items, and how many more there are, so a message stays readable."""
-    shown = sep.join(items[:SHOWN])
-    rest = len(items) - SHOWN
-    return f"{shown} (and {rest} more)" if rest > 0 else shown

@@ -18,7 +18,6 @@ Ids already used elsewhere are refused by `check_ids_are_free`:
 
 from __future__ import annotations
 
-import math
 import os
 from typing import IO
 
@@ -72,15 +71,12 @@ class ImportFailed(Exception):
         self.message = message
 
 
-def megabytes(size: int, *, round_up: bool = False) -> str:
-    """`size` in MB (MiB, as browsers and `filesizeformat` count) with at most one decimal.
+def megabytes(size: int) -> str:
+    """`size` in MB (MiB, as `filesizeformat` counts) with at most one decimal.
 
-    A file size is rounded up so a file just over the limit never reads as
-    exactly the limit; tiny limits (tests) keep enough digits not to read 0.
+    Tiny limits (tests) keep enough digits not to read as 0 MB.
     """
     value = size / MEGABYTE
-    if round_up:
-        value = math.ceil(value * 10) / 10
     text = f"{value:.1f}".removesuffix(".0")
     return f"{value:.2g}" if text == "0" and size else text
 
@@ -96,8 +92,7 @@ def extension_problem(name: str) -> str | None:
         return None
     if extension in SPREADSHEET_EXTENSIONS:
         return (
-            f"Spreadsheet workbooks ({extension}) are not accepted; upload a {ACCEPTED_TEXT} text file. "
-            f"{SAVE_AS_CSV}"
+            f"Spreadsheet workbooks ({extension}) are not accepted; upload a {ACCEPTED_TEXT} text file. {SAVE_AS_CSV}"
         )
     if not extension:
         return f"The file name has no extension; upload a {ACCEPTED_TEXT} text file."

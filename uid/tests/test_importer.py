@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import io
+import zipfile
+import zlib
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from common.constants import ERROR
+from jobs.pipeline import run_import
 from uid.example_data import write_example_csv
 from uid.importer import COLUMNS, ImportFailed, import_records
-from uid.models import Animal, Sample
+from uid.models import Animal, Sample, Submission
 from validation.models import ValidationResult, ValidationSummary
 
 HEADER = ",".join(COLUMNS)
@@ -163,6 +168,37 @@ FAILURES = {
         "Line 3 could not be read as CSV (field larger than field limit (131072)). Check that its quotes are balanced.",
     ),
     "binary": (b"PK\x03\x04\x00\x00binary zip", "not a CSV text file"),
+    "quote left open at the end": (
+        csv_file(COW, 'animal,"BULL1,,,,,,,,,,,,,,,,').getvalue(),
+        "Line 3 opens a quoted value that is never closed: the file ends inside it. The file may be cut short",
+    ),
+    "cut off inside a quoted value": (
+        (HEADER + "\n" + COW + '\nanimal,BULL1,,"Angus bull, bought').encode(),
+        "Line 3 opens a quoted value that is never closed",
+    ),
+    "more values than the header": (
+        csv_file(COW, BULL + ",stray,value").getvalue(),
+        "More values than the header's 18 columns on line 3 (20 values). Quote values that contain the delimiter",
+    ),
+    "utf-16 with byte order mark": (
+        csv_file(COW, BULL, encoding="utf-16").getvalue(),
+        "This file is encoded as UTF-16; save it as UTF-8",
+    ),
+    "utf-16 without byte order mark": (
+        csv_file(COW, BULL, encoding="utf-16-le").getvalue(),
+        "This file is encoded as UTF-16; save it as UTF-8",
+    ),
+    "utf-32": (csv_file(COW, encoding="utf-32").getvalue(), "This file is encoded as UTF-32; save it as UTF-8"),
+    "windows-1252": (
+        csv_file(COW.replace("Dairy cow", "Dairy cow \u2013 calm"), encoding="cp1252").getvalue(),
+        "not UTF-8 encoded: line 2 contains the byte 0x96",
+    ),
+    "renamed png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV text file (it looks like a PNG image)"),
+    "renamed pdf": (b"%PDF-1.7\n1 0 obj", "not a CSV text file (it looks like a PDF document)"),
+    "nul byte after the first KB": (
+        csv_file(COW, *[BULL.replace("BULL1", f"B{i}") for i in range(30)], "animal,X\x00").getvalue(),
+        "This file is not a CSV text file (it contains binary data).",
+    ),
 }
 
 
@@ -228,3 +264,179 @@ def test_a_file_larger_than_one_insert_batch_imports_every_record_linked(submiss
     assert (result.animals, result.samples) == (1_500, 3_000)
     assert Sample.objects.filter(submission=submission).count() == 3_000
     assert Sample.objects.filter(submission=submission, animal__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_empty_cells_beyond_the_header_are_spreadsheet_noise_and_pass(submission):
+    """Spreadsheets often save trailing empty cells; only values beyond the header are refused."""
+    import_lines(submission, COW + ",,,", BULL + ", ")
+
+    assert names(Animal, submission) == ["COW1", "BULL1"]
+
+
+@pytest.mark.django_db
+def test_a_zip_bomb_reaching_the_importer_is_refused_without_being_unzipped(submission, monkeypatch):
+    """A file stored by other means than the form is sniffed by the job too; nothing inflates it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", bytes(20 * 1024 * 1024))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the file was decompressed")
+
+    for name in ("__init__", "open", "read"):
+        monkeypatch.setattr(zipfile.ZipFile, name, refuse)
+    monkeypatch.setattr(zlib, "decompressobj", refuse)
+    monkeypatch.setattr(zlib, "decompress", refuse)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_records(submission=submission, file=io.BytesIO(buffer.getvalue()))
+
+    assert "it looks like a ZIP archive, such as an Excel .xlsx workbook" in failed.value.message
+
+
+# -- ids other submissions already hold ------------------------------------------
+
+
+@pytest.fixture
+def earlier(user):
+    """Another submission of the same owner, holding COW1 and S1."""
+    other = Submission.objects.create(title="Cattle 2025", owner=user)
+    import_lines(other, COW, BLOOD)
+    return other
+
+
+@pytest.fixture
+def archived(other_user):
+    """Another owner's submission: COW1 is in the archive (has an accession), BULL1 is not."""
+    theirs = Submission.objects.create(title="Secret project", owner=other_user)
+    import_lines(theirs, COW, BULL)
+    Animal.objects.filter(submission=theirs, name="COW1").update(accession="SAMEA000000001")
+    return theirs
+
+
+def snapshot(submission) -> list[tuple[str, str, int]]:
+    return [
+        *Animal.objects.filter(submission=submission).values_list("name", "accession", "row"),
+        *Sample.objects.filter(submission=submission).values_list("name", "accession", "row"),
+    ]
+
+
+@pytest.mark.django_db
+def test_ids_used_in_another_submission_of_the_same_owner_are_refused_naming_it(submission, earlier):
+    """The message names the ids and the other submission; this one keeps its records, the other is untouched."""
+    import_lines(submission, BULL)
+    before = snapshot(earlier)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_lines(submission, COW, BULL, BLOOD)
+
+    assert failed.value.message == (
+        'Ids already used in your other submissions: animal "COW1" (in "Cattle 2025"), '
+        'sample "S1" (in "Cattle 2025"). A record can belong to one submission only: '
+        "edit that submission instead, or give these records new ids."
+    )
+    assert names(Animal, submission) == ["BULL1"]
+    assert snapshot(earlier) == before
+
+
+@pytest.mark.django_db
+def test_reimporting_the_same_ids_into_the_same_submission_is_fine(submission):
+    import_lines(submission, COW, BLOOD)
+
+    assert import_lines(submission, COW, BULL, BLOOD).animals == 2
+
+
+@pytest.mark.django_db
+def test_an_id_is_only_taken_for_its_own_record_type(submission, earlier):
+    """COW1 the animal is taken; a sample may still be called COW1."""
+    import_lines(submission, "sample,COW1,,,,,,,,,,,,,,,,")
+
+    assert names(Sample, submission) == ["COW1"]
+
+
+@pytest.mark.django_db
+def test_another_owners_unarchived_ids_are_allowed(submission, archived):
+    """Two labs may both have a BULL1; until it is in the archive, neither blocks the other."""
+    import_lines(submission, BULL)
+
+    assert names(Animal, submission) == ["BULL1"]
+
+
+@pytest.mark.django_db
+def test_another_owners_archived_ids_are_refused_without_naming_their_submission(submission, archived):
+    import_lines(submission, "animal,OLD1" + ",," * 8)
+    before = snapshot(archived)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_lines(submission, COW, BULL)
+
+    assert failed.value.message == (
+        'Ids already in the archive: animal "COW1". Archived records keep their ids; give these records new ids.'
+    )
+    assert "Secret project" not in failed.value.message
+    assert "mallory" not in failed.value.message
+    assert names(Animal, submission) == ["OLD1"]
+    assert snapshot(archived) == before
+
+
+@pytest.mark.django_db
+def test_many_taken_ids_are_listed_briefly(submission, earlier):
+    rows = [f"animal,A{i}" + ",," * 8 for i in range(8)]
+    import_lines(earlier, *rows)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_lines(submission, *rows)
+
+    assert 'animal "A4" (in "Cattle 2025") (and 3 more). A record can belong' in failed.value.message
+
+
+# -- what the scientist sees: the notification of the import job -------------------
+
+
+@pytest.fixture
+def run_job(settings, tmp_path, monkeypatch):
+    """Store `content` as the submission's file and run the import job on it, as the worker does."""
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr("submissions.helpers.publish", lambda pk, message: None)
+
+    def run(submission: Submission, content: bytes) -> Submission:
+        submission.uploaded_file.save("data.csv", ContentFile(content))
+        run_import(submission.pk)
+        submission.refresh_from_db()
+        return submission
+
+    return run
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (csv_file(COW, 'animal,"BULL1,,').getvalue(), "Line 3 opens a quoted value that is never closed"),
+        ("\n".join([HEADER, COW]).encode("utf-16"), "This file is encoded as UTF-16; save it as UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "This file is not a CSV text file (it looks like a PNG image)."),
+    ],
+)
+def test_the_job_notification_says_why_and_the_previous_records_stay(submission, run_job, content, reason):
+    import_lines(submission, BULL, BLOOD)
+
+    submission = run_job(submission, content)
+
+    assert submission.status == ERROR
+    assert submission.message.startswith(f"Import failed: {reason}")
+    assert submission.message.endswith("Nothing was imported.")
+    assert names(Animal, submission) == ["BULL1"]
+    assert names(Sample, submission) == ["S1"]
+
+
+@pytest.mark.django_db
+def test_the_job_notification_names_ids_taken_by_another_submission(submission, earlier, run_job):
+    submission = run_job(submission, csv_file(COW, BULL).getvalue())
+
+    assert submission.status == ERROR
+    assert submission.message.startswith(
+        'Import failed: Ids already used in your other submissions: animal "COW1" (in "Cattle 2025").'
+    )
+    assert not Animal.objects.filter(submission=submission).exists()
+    assert names(Animal, earlier) == ["COW1"]

@@ -98,7 +98,7 @@ def test_validating_again_replaces_the_previous_results(submission):
 def test_other_submissions_are_left_alone(submission, user):
     """Validating one submission neither reads nor replaces another's records or results."""
     other = submission.__class__.objects.create(title="Other", owner=user)
-    load(other, [GOOD_COW | {"sex": "cow"}])
+    load(other, [GOOD_COW | {"id": "COW9", "sex": "cow"}])
     validate_submission(submission=other)
     load(submission, [GOOD_COW])
 

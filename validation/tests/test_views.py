@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 
 from uid.models import Animal, Sample
@@ -144,3 +148,124 @@ def test_before_validation_the_report_says_so(client, user, submission):
 
     assert "have not been validated yet" in html
     assert "No records match." in html
+
+
+# -- CSV export ---------------------------------------------------------------------
+
+
+def csv_url(submission, **params: str) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return reverse("validation:report_csv", args=[submission.pk]) + (f"?{query}" if query else "")
+
+
+def download(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+@pytest.mark.django_db
+def test_csv_export_url():
+    assert reverse("validation:report_csv", args=[7]) == "/validation/7/report.csv"
+
+
+@pytest.mark.django_db
+def test_csv_export_needs_login_and_hides_other_users_reports(client, other_user, validated):
+    assert client.get(csv_url(validated))["Location"].startswith(reverse("login"))
+    client.force_login(other_user)
+
+    assert client.get(csv_url(validated)).status_code == 404
+    assert client.get(reverse("validation:report_csv", args=[validated.pk + 1000])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_can_export_any_report(client, staff_user, validated):
+    client.force_login(staff_user)
+
+    assert client.get(csv_url(validated)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_csv_export_streams_an_attachment_with_one_row_per_message(client, user, validated):
+    client.force_login(user)
+
+    response = client.get(csv_url(validated))
+
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="validation-report-{validated.pk}.csv"'
+    rows = download(response)
+    assert rows[0] == ["record_type", "id", "status", "column", "message"]
+    assert ["animal", "COW1", "Pass", "", ""] in rows
+    cow2_sex = next(row for row in rows if row[:4] == ["animal", "COW2", "Error", "sex"])
+    assert cow2_sex[4].startswith('sex "cow" is not an accepted term.')
+    assert any(row[:3] == ["sample", "S1", "Warning"] and "storage is empty" in row[4] for row in rows)
+    expected = sum(max(len(result.messages), 1) for result in ValidationResult.objects.filter(submission=validated))
+    assert len(rows) == 1 + expected
+
+
+@pytest.mark.django_db
+def test_csv_export_keeps_the_page_filter(client, user, validated):
+    client.force_login(user)
+
+    rows = download(client.get(csv_url(validated, type="animal", status="Error")))
+
+    assert {row[1] for row in rows[1:]} == {"COW2"}
+
+
+@pytest.mark.django_db
+def test_csv_export_neutralises_formulas_from_the_uploaded_file(client, user, submission):
+    """A record id or value written as a formula is exported as text that a spreadsheet will not run."""
+    evil = '=HYPERLINK("http://evil")'
+    Animal.objects.create(submission=submission, name=evil, sex="@SUM(1+1)*cmd|' /C calc'!A0")
+    validate_submission(submission=submission)
+    client.force_login(user)
+
+    rows = download(client.get(csv_url(submission)))
+
+    assert {row[1] for row in rows[1:]} == {"'" + evil}
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert any("@SUM(1+1)" in cell for cell in cells)
+
+
+@pytest.mark.django_db
+def test_large_reports_stream_in_several_chunks(client, user, submission):
+    """Thousands of results arrive in pieces instead of one string built in memory."""
+    ValidationResult.objects.bulk_create(
+        ValidationResult(submission=submission, record_type="animal", record_id=i, record_name=f"A{i}", status="Pass")
+        for i in range(2_500)
+    )
+    client.force_login(user)
+
+    chunks = list(client.get(csv_url(submission)).streaming_content)
+
+    assert len(chunks) > 2
+    assert len(list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))) == 2_501
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_under_asgi_the_export_streams_asynchronously(async_client, user, submission):
+    """Production serves ASGI, where Django would buffer a synchronous iterator whole before sending it."""
+    await ValidationResult.objects.abulk_create(
+        ValidationResult(submission=submission, record_type="animal", record_id=i, record_name=f"A{i}", status="Pass")
+        for i in range(1_200)
+    )
+    await async_client.aforce_login(user)
+
+    response = await async_client.get(csv_url(submission))
+
+    assert response.is_async
+    chunks = [chunk async for chunk in response.streaming_content]
+    assert len(chunks) > 1
+    assert b"".join(chunks).decode("utf-8-sig").count("\n") == 1_201
+
+
+@pytest.mark.django_db
+def test_the_report_page_links_to_the_export_with_its_filter(client, user, validated):
+    client.force_login(user)
+
+    html = client.get(report_url(validated, status="Error", page="1")).content.decode()
+
+    assert f'href="{csv_url(validated)}?status=Error"' in html
+    assert "Download CSV" in html

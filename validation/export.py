@@ -1,0 +1,62 @@
+"""The validation report as CSV rows, safe to open in a spreadsheet.
+
+Record ids and the values quoted in messages come straight from the
+uploaded file, so a cell like `=HYPERLINK("http://evil")` would run as a
+formula when the scientist opens the export in Excel or LibreOffice. Every
+cell is therefore neutralised as OWASP's CSV injection guidance says: a
+leading apostrophe makes the spreadsheet show the text instead of running it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
+
+from validation.models import ValidationResult
+
+HEADER: tuple[str, ...] = ("record_type", "id", "status", "column", "message")
+# Characters that make a spreadsheet treat a cell as a formula (OWASP list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Rows fetched per database round trip while streaming: memory stays flat however large the report.
+CHUNK_SIZE = 2000
+
+
+def escape_cell(value: object) -> str:
+    """`value` as text that a spreadsheet will not evaluate as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def report_rows(results: QuerySet[ValidationResult]) -> Iterator[tuple[str, ...]]:
+    """One row per message; a record without messages still gets one row, with empty column and message."""
+    yield HEADER
+    for record_type, name, status, messages in results.values_list(
+        "record_type", "record_name", "status", "messages"
+    ).iterator(chunk_size=CHUNK_SIZE):
+        issues = messages if isinstance(messages, list) and messages else [{}]
+        for issue in issues:
+            column, message = (
+                (issue.get("column", ""), issue.get("message", "")) if isinstance(issue, dict) else ("", issue)
+            )
+            yield tuple(escape_cell(cell) for cell in (record_type, name, status, column, message))
+
+
+class _Echo:
+    """A file-like object whose write() hands back the line, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Iterable[str]]) -> Iterator[str]:
+    """Each row as one CSV-encoded line, produced as it is needed (for StreamingHttpResponse).
+
+    The first line starts with a UTF-8 byte order mark: without it Excel
+    reads the file as the local ANSI code page and garbles accented text.
+    """
+    writer = csv.writer(_Echo())
+    for index, row in enumerate(rows):
+        line = writer.writerow(row)
+        yield f"\ufeff{line}" if index == 0 else line
