@@ -48,7 +48,7 @@ def page(browser, site):
 
 def test_upload_import_and_validate_update_the_page_live(page, tmp_path):
     data = tmp_path / "herd.csv"
-    write_example_csv(data, animals=1500, samples_per_animal=2)
+    write_example_csv(data, animals=1500, samples_per_animal=2, prefix="HERD26-")
     page.goto("/submissions/new/")
     page.fill("input[name=title]", "Herd book 2026")
     page.set_input_files("input[type=file]", str(data))

@@ -133,7 +133,7 @@ async def test_a_worker_killed_mid_import_ends_in_error_and_imports_nothing(work
 
     cluster, server = worker_cluster, worker_cluster.servers[0]
     big = tmp_path / "big.csv"
-    write_example_csv(big, animals=40_000, samples_per_animal=2)
+    write_example_csv(big, animals=40_000, samples_per_animal=2, prefix="BIG-")
     output = await asyncio.to_thread(cluster.site.manage, "shell", stdin=IMPORT_SCRIPT.format(path=str(big)))
     pk = int(next(line for line in output.splitlines() if line.startswith("PK=")).removeprefix("PK="))
     page = LivePage(url=f"{server.ws_url}/ws/submissions/{pk}/", cookie=server.login(), origin=server.base_url)

@@ -25,8 +25,11 @@ BIRTH_SPAN_DAYS = 3650
 COLLECTION_DAYS = (400, 30, 12)
 
 
-def example_rows(animals: int = 120, samples_per_animal: int = 2) -> list[dict[str, str]]:
+def example_rows(animals: int = 120, samples_per_animal: int = 2, *, prefix: str = "") -> list[dict[str, str]]:
     """All animals first, then their samples; one dict per CSV row, keyed by column.
+
+    `prefix` starts every record id: an id belongs to one submission only, so
+    a second file for the same person needs ids of its own.
 
     Species cycle every animal and sex every four, so animal `i - 4` is of
     the same species and the other sex. Animals in the second half of the
@@ -36,7 +39,7 @@ def example_rows(animals: int = 120, samples_per_animal: int = 2) -> list[dict[s
     sample_width = max(4, len(str(animals * samples_per_animal)))
     # A multiple of 8 keeps `i - offset` on i's species and sex.
     offset = (animals // 16) * 8
-    names = [f"ANIMAL_{i + 1:0{width}d}" for i in range(animals)]
+    names = [f"{prefix}ANIMAL_{i + 1:0{width}d}" for i in range(animals)]
     births = [FIRST_BIRTH + timedelta(days=i * BIRTH_SPAN_DAYS // max(animals, 1)) for i in range(animals)]
     rows = []
     for i, name in enumerate(names):
@@ -70,7 +73,7 @@ def example_rows(animals: int = 120, samples_per_animal: int = 2) -> list[dict[s
             rows.append(
                 _row(
                     record_type="sample",
-                    id=f"SAMPLE_{i * samples_per_animal + k + 1:0{sample_width}d}",
+                    id=f"{prefix}SAMPLE_{i * samples_per_animal + k + 1:0{sample_width}d}",
                     description=f"{part.capitalize()} of {name}",
                     animal_id=name,
                     collection_date=(births[i] + timedelta(days=first + step * (k % steps))).isoformat(),
@@ -84,9 +87,11 @@ def example_rows(animals: int = 120, samples_per_animal: int = 2) -> list[dict[s
     return rows
 
 
-def write_example_csv(path: str | os.PathLike[str], *, animals: int = 120, samples_per_animal: int = 2) -> int:
+def write_example_csv(
+    path: str | os.PathLike[str], *, animals: int = 120, samples_per_animal: int = 2, prefix: str = ""
+) -> int:
     """Write `example_rows(...)` as a UTF-8 CSV file with the template's header; returns the record count."""
-    rows = example_rows(animals, samples_per_animal)
+    rows = example_rows(animals, samples_per_animal, prefix=prefix)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -45,3 +45,35 @@ def test_production_settings_refuse_a_missing_secret_or_wildcard_host():
         )
         assert result.returncode != 0
         assert "ImproperlyConfigured" in result.stderr
+
+
+def settings_seen_by_a_fresh_process(**environ: str) -> str:
+    """Settings as `manage.py` would load them, with only `environ` set."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "JOBS_BACKEND"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings.local", **environ}
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.JOBS_BACKEND, s.CHANNEL_LAYERS['default']['BACKEND'], s.DATABASES['default']['ENGINE'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_the_embedded_default_needs_no_service():
+    assert settings_seen_by_a_fresh_process() == (
+        "thread channels.layers.InMemoryChannelLayer django.db.backends.sqlite3"
+    )
+
+
+def test_redis_and_postgres_urls_switch_to_the_distributed_engines():
+    seen = settings_seen_by_a_fresh_process(
+        REDIS_URL="redis://127.0.0.1:6379/0", DATABASE_URL="postgres://postgres@127.0.0.1:5432/x"
+    )
+    assert seen == "celery channels_redis.pubsub.RedisPubSubChannelLayer django.db.backends.postgresql"

@@ -123,10 +123,10 @@ if REDIS_URL:
     JOBS_BACKEND = "celery"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {}}}
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
 if os.environ.get("CHANNEL_GROUP_EXPIRY"):
     # Only for tests of long-lived sockets: the hub re-joins at half this.
-    CHANNEL_LAYERS["default"].setdefault("CONFIG", {})["group_expiry"] = int(os.environ["CHANNEL_GROUP_EXPIRY"])
-    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
+    CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = int(os.environ["CHANNEL_GROUP_EXPIRY"])
 
 CACHES = (
     {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
