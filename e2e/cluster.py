@@ -3,9 +3,11 @@ ASGI processes and Celery workers, each a real process."""
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import subprocess
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,3 +91,16 @@ class Cluster:
 
     def worker_log(self) -> str:
         return "".join(path.read_text(errors="replace") for path in sorted(self.workdir.glob("worker*.log")))
+
+
+@contextlib.contextmanager
+def running(
+    workdir: Path, postgres: str, redis_url: str, *, servers: int = 1, workers: int = 0, **extra: str
+) -> Iterator[Cluster]:
+    """A started cluster, stopped (and its database dropped) afterwards."""
+    cluster = Cluster.create(workdir, postgres, redis_url, servers=servers, **extra)
+    try:
+        cluster.start(workers=workers)
+        yield cluster
+    finally:
+        cluster.stop()

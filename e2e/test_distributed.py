@@ -8,7 +8,7 @@ import json
 import pytest
 from websockets.asyncio.client import connect
 
-from e2e.cluster import Cluster
+from e2e.cluster import running
 from e2e.server import post
 from e2e.services import require_postgres_and_redis
 from e2e.sessions import make_sessions
@@ -20,10 +20,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.services]
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     postgres, redis_url = require_postgres_and_redis()
-    cluster = Cluster.create(tmp_path_factory.mktemp("cluster"), postgres, redis_url, servers=2)
-    cluster.start()
-    yield cluster
-    cluster.stop()
+    with running(tmp_path_factory.mktemp("cluster"), postgres, redis_url, servers=2, workers=1) as cluster:
+        yield cluster
 
 
 async def frames_until(socket, done, timeout: float = 30) -> list[dict]:

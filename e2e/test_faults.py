@@ -12,7 +12,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from common.constants import ERROR
-from e2e.cluster import Cluster
+from e2e.cluster import Cluster, running
 from e2e.faults import Scenario, pages_for, run_with_fault
 from e2e.history import read_history
 from e2e.live_page import LivePage, invariant_violations
@@ -38,10 +38,8 @@ def redis_process(tmp_path):
 @pytest.fixture
 def cluster(tmp_path, redis_process):
     postgres, _ = require_postgres_and_redis()
-    cluster = Cluster.create(tmp_path, postgres, redis_process.url, servers=2, REALTIME_SWEEP_SECONDS="0.5")
-    cluster.start(workers=0)
-    yield cluster
-    cluster.stop()
+    with running(tmp_path, postgres, redis_process.url, servers=2, REALTIME_SWEEP_SECONDS="0.5") as cluster:
+        yield cluster
 
 
 def scenario_for(cluster: Cluster, per_pair: int = 5) -> Scenario:
@@ -122,10 +120,8 @@ print("PK=%d" % submission.pk)
 @pytest.fixture
 def worker_cluster(tmp_path, redis_process):
     postgres, _ = require_postgres_and_redis()
-    cluster = Cluster.create(tmp_path, postgres, redis_process.url, servers=1, JOB_STALE_SECONDS="3")
-    cluster.start(workers=1)
-    yield cluster
-    cluster.stop()
+    with running(tmp_path, postgres, redis_process.url, workers=1, JOB_STALE_SECONDS="3") as cluster:
+        yield cluster
 
 
 async def test_a_worker_killed_mid_import_ends_in_error_and_imports_nothing(worker_cluster, tmp_path):
@@ -165,12 +161,12 @@ def proxied_cluster(tmp_path, redis_process):
     """A cluster whose every database connection goes through a proxy the test can cut."""
     require_postgres_and_redis()
     proxy = TcpProxy(POSTGRES)
-    cluster = Cluster.create(tmp_path, f"postgres://postgres@127.0.0.1:{proxy.port}", redis_process.url, servers=1)
-    cluster.start(workers=0)
-    yield cluster, proxy
-    proxy.restore()
-    cluster.stop()
-    proxy.close()
+    try:
+        with running(tmp_path, f"postgres://postgres@127.0.0.1:{proxy.port}", redis_process.url) as cluster:
+            yield cluster, proxy
+            proxy.restore()  # so the database can be dropped
+    finally:
+        proxy.close()
 
 
 async def close_code_of_a_new_page(server, cookie: str) -> int | None:

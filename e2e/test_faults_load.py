@@ -11,7 +11,7 @@ import psutil
 import pytest
 from websockets.asyncio.client import connect
 
-from e2e.cluster import Cluster
+from e2e.cluster import running
 from e2e.faults import Scenario, pages_for, run_with_fault
 from e2e.history import read_history
 from e2e.live_page import LivePage, invariant_violations
@@ -24,10 +24,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.services]
 @pytest.fixture
 def cluster(tmp_path):
     postgres, redis_url = require_postgres_and_redis()
-    cluster = Cluster.create(tmp_path, postgres, redis_url, servers=1)
-    cluster.start(workers=0)
-    yield cluster
-    cluster.stop()
+    with running(tmp_path, postgres, redis_url) as cluster:
+        yield cluster
 
 
 def latency(frame: dict, received: float) -> float:
