@@ -23,8 +23,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) \
-		--ws websockets-sansio --lifespan on --ws-max-size 65536
+	$(BIN)/python -m config.serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
 	@scripts/ensure_services.sh
@@ -55,3 +54,12 @@ run-distributed: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media staticfiles
+
+# Benchmarks against PostgreSQL and Redis on loopback (Redis DB 12): writes bench/RESULTS.md.
+bench: $(VENV)/.runtime $(VENV)/.bench
+	@scripts/ensure_services.sh
+	$(BIN)/python -m bench.run
+
+$(VENV)/.bench: bench/requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@

@@ -92,22 +92,7 @@ class SiteProcess:
         self.port = self.port or free_port()
         log = (self.workdir / self.log_name).open("ab")
         self.process = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--ws",
-                "websockets-sansio",
-                "--lifespan",
-                "on",
-                "--ws-max-size",
-                "65536",
-            ],
+            [PYTHON, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT,
             env=self.env,
             stdout=log,

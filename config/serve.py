@@ -1,0 +1,40 @@
+"""Serve the site with the project's uvicorn options, from one place.
+
+`make run`, the Procfile, the deploy units and the tests all start the
+server through here, so a tuning decision is made once:
+- websockets-sansio, measured fastest here;
+- no permessage-deflate: frames are small JSON, and compression cost CPU per
+  frame and about 40 KB of zlib state per socket (bench/RESULTS.md);
+- client frames over 64 KiB are refused by the protocol itself (the
+  consumer refuses anything over 4 KiB with 1009);
+- a bounded graceful shutdown, so SIGTERM closes sockets with 1012 promptly.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1, help="ASGI processes sharing the port")
+    args = parser.parse_args(argv)
+    uvicorn.run(
+        "config.asgi:application",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws="websockets-sansio",
+        ws_max_size=65536,
+        ws_per_message_deflate=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()
