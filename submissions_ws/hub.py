@@ -59,7 +59,6 @@ class Hub:
         self._behind: dict[int, tuple[int, int]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
-        self._layer_ok = True
 
     async def start(self) -> None:
         self.channel = await self.layer.new_channel("hub.")
@@ -112,7 +111,7 @@ class Hub:
                 await self.layer.group_discard(group_name(submission_id), self.channel)
 
     def wake(self) -> None:
-        """Ask for a sweep now (a socket saw a gap)."""
+        """Ask for a sweep now (the layer came back: what did it miss?)."""
         self._wake.set()
 
     def dispatch(self, message: dict[str, Any]) -> None:
@@ -120,7 +119,8 @@ class Hub:
         subscribers = self.subscribers.get(message.get("submission"))  # type: ignore[arg-type]
         if not subscribers:
             return
-        for subscriber in tuple(subscribers):
+        # deliver() only queues, never (un)subscribes, so no copy of the set.
+        for subscriber in subscribers:
             subscriber.deliver(message)
 
     async def _receive_loop(self) -> None:
@@ -134,12 +134,10 @@ class Hub:
                 failures += 1
                 if failures == 1:
                     logger.warning("channel layer receive failed; serving from the event log until it recovers")
-                self._layer_ok = False
                 await asyncio.sleep(min(5.0, 0.2 * failures))
                 continue
             if failures:
                 failures = 0
-                self._layer_ok = True
                 logger.info("channel layer receive recovered")
                 await self._rejoin_groups()
             if message.get("type") == "submission.event":
