@@ -1,0 +1,217 @@
+"""The rows of the results table: a label with the sizes, the issue's goal, and a cell per system.
+
+A cell function takes one system's raw results and returns text, or None
+when the scenario does not apply to that system or did not run ("—").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bench.config import Sizes
+
+Cell = Callable[[dict[str, Any]], str | None]
+Row = tuple[str, str, Cell]
+
+
+def get(data: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def num(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def pair(a: float | None, b: float | None, digits: int = 1) -> str | None:
+    return None if a is None and b is None else f"{num(a, digits)} / {num(b, digits)}"
+
+
+def ms(us: float | None) -> float | None:
+    return None if us is None else us / 1000
+
+
+def latency(key: str) -> Cell:
+    return lambda r: pair(get(r, key, "p50_ms"), get(r, key, "p99_ms"))
+
+
+def delivered(key: str) -> Cell:
+    def cell(r: dict[str, Any]) -> str | None:
+        s = get(r, key)
+        return s and f"{s['delivered']:,} of {s['expected']:,}; sent at {num(s['send_rate'])}/s"
+
+    return cell
+
+
+def after_return(key: str) -> Cell:
+    return lambda r: pair(get(r, key, "after_return_p50_ms"), get(r, key, "after_return_p99_ms"))
+
+
+def send_call(key: str) -> Cell:
+    return lambda r: pair(ms(get(r, key, "sender", "call_us_p50")), ms(get(r, key, "sender", "call_us_p99")))
+
+
+def cost_of(key: str) -> Cell:
+    def cell(r: dict[str, Any]) -> str | None:
+        s = get(r, key)
+        return s and f"{num(s['wall_s'], 1)} s / {num(s['cpu_s'], 1)} s; {num(s['cpu_us_per_frame'])} µs"
+
+    return cell
+
+
+def fanout_rate(r: dict[str, Any]) -> str | None:
+    s = get(r, "fanout")
+    return s and f"{num(s['per_s'])}/s; {delivered('fanout')(r)}; wall {num(s['wall_s'], 1)} s"
+
+
+def nodeflate(r: dict[str, Any]) -> str | None:
+    s = get(r, "fanout_nodeflate")
+    return s and f"{num(s['cpu_us_per_frame'])} µs; {num(s['per_s'])}/s"
+
+
+def burst_cost(r: dict[str, Any]) -> str | None:
+    s = get(r, "burst")
+    return s and f"{num(s['cpu_us_per_frame'])} µs; {delivered('burst')(r)}"
+
+
+def send_message_cost(r: dict[str, Any]) -> str | None:
+    s = get(r, "cost", "full")
+    return s and f"{num(s['call_us_p50'])} / {num(s['call_us_mean'])} ({num(s['cpu_us_per_call'])})"
+
+
+def publish_cost(r: dict[str, Any]) -> str | None:
+    s = get(r, "cost", "publish")
+    return s and f"{pair(s['call_us_p50'], s['call_us_mean'])}; {num(s['flush_s'] / s['sent'] * 1e6)}"
+
+
+def seed_cost(r: dict[str, Any]) -> str | None:
+    s = get(r, "cost")
+    if not s or "fixed_sleep_s" not in s:
+        return None
+    return f"{pair(s['call_us_p50'], s['call_us_mean'], 0)} (+{s['fixed_sleep_s'] * 1e6:,.0f} fixed sleep)"
+
+
+def idle_kb(biggest: int) -> Cell:
+    def cell(r: dict[str, Any]) -> str | None:
+        s = get(r, "idle")
+        if not s:
+            return None
+        if s["held"] < 0.9 * biggest:
+            # The storm's failed attempts grew the heap too; divided by a few held sockets it means nothing.
+            return f"n/a: only {s['held']:,} held"
+        return num(s["kb_per_conn"], 1)
+
+    return cell
+
+
+def idle_detail(r: dict[str, Any]) -> str | None:
+    s = get(r, "idle")
+    return s and (
+        f"{s['held']:,}; {num(s['rss_before_mb'])} → {num(s['rss_after_mb'])} MB; "
+        f"{num(s['idle_cpu_pct'], 1)}% of a core"
+    )
+
+
+def storm(count: int) -> Cell:
+    def cell(r: dict[str, Any]) -> str | None:
+        s = get(r, f"storm_{count}")
+        if not s:
+            return None
+        share = s["accepted"] / s["requested"] * 100
+        first, median, last = (num(s.get(k), 1) for k in ("first_snapshot_s", "median_snapshot_s", "all_snapshots_s"))
+        times = f"{first} / {median} / {last} s"
+        text = f"{share:.1f}% ({s['within_10s']:,} within 10 s); {times}; CPU {num(s['cpu_s'], 1)} s"
+        failed = ", ".join(f"{n:,} {why}" for why, n in s["failed"].items())
+        return f"{text}; failed: {failed}" if failed else text
+
+    return cell
+
+
+def overhead(r: dict[str, Any]) -> str | None:
+    s = get(r, "pipeline")
+    return s and (
+        f"{s['overhead_accounted_pct']:.2f}%; whole runs {s['overhead_cpu_pct']:+.1f}% ({s['overhead_wall_pct']:+.1f}%)"
+    )
+
+
+def units(r: dict[str, Any]) -> str | None:
+    s = get(r, "pipeline", "on")
+    return s and f"{num(s['reporter_call_us'], 2)} µs; {num(s['send_cpu_us'])} µs"
+
+
+def gaps(r: dict[str, Any]) -> str | None:
+    s = get(r, "pipeline", "on")
+    return s and (
+        f"{num(s['max_gap_s'], 2)} / {num(s['client_max_gap_s'], 2)}; {s['progress_frames']} / {s['client_frames']}"
+    )
+
+
+def big(r: dict[str, Any]) -> str | None:
+    s = get(r, "big_snapshots")
+    return s and (
+        f"{s['accepted']} of {s['requested']}; last at {num(s['all_snapshots_s'], 2)} s; "
+        f"{num(s['cpu_ms_per_connect'], 1)} ms"
+    )
+
+
+def rows(sizes: Sizes) -> list[Row]:
+    n, fan = sizes.latency_clients, sizes.fanout_clients
+    biggest = max(sizes.storm_sizes)
+    out: list[Row] = [
+        (f"1. Latency send→receipt p50 / p99 (ms): {n:,} clients on {n:,} submissions, {sizes.latency_rate:,.0f} "
+         f"msg/s for {sizes.latency_seconds:.0f} s, sender in its own process", "p99 ≤ 5 ms", latency("latency")),
+        ("   delivered; send rate achieved (senders in parallel)", "", delivered("latency")),
+        ("   the send call itself (project: DB write + commit): p50 / p99 ms", "", send_call("latency")),
+        ("   from the send call's return to receipt (the delivery alone): p50 / p99 ms", "p99 ≤ 5 ms",
+         after_return("latency")),
+        ("   wall / server CPU; server CPU per message", "", cost_of("latency")),
+        ("1b. Same, sender thread inside the server (where embedded jobs run): p50 / p99 (ms)", "p99 ≤ 5 ms",
+         latency("latency_inproc")),
+        ("   delivered; send rate achieved", "", delivered("latency_inproc")),
+        ("   from the send call's return to receipt: p50 / p99 ms", "p99 ≤ 5 ms", after_return("latency_inproc")),
+        (f"2. Fan-out, 1 submission × {fan:,} clients × {sizes.fanout_messages} msgs at {sizes.fanout_rate:.0f} "
+         "msg/s: server CPU µs per delivered frame", "≤ 20 µs", lambda r: num(get(r, "fanout", "cpu_us_per_frame"))),
+        ("   deliveries/s (first→last receipt); delivered", "", fanout_rate),
+        ("   latency p50 / p99 (ms)", "", latency("fanout")),
+        ("2b. Fan-out, clients without permessage-deflate: CPU per frame; deliveries/s", "≤ 20 µs", nodeflate),
+        (f"3. Burst of {sizes.burst_per_client * n:,} msgs over {n:,} submissions, 1 client each: sustained msg/s "
+         "of one ASGI process (first→last receipt)", "≥ 25,000", lambda r: num(get(r, "burst", "per_s"))),
+        ("   server CPU per message; delivered", "", burst_cost),
+        ("   latency p50 / p99 (ms) under the burst", "", latency("burst")),
+        ("4. Sync caller µs per `send_message`: p50 / mean (process CPU per call, all threads)", "",
+         send_message_cost),
+        ("   DB write alone (publish stubbed): p50 / mean µs", "",
+         lambda r: pair(get(r, "cost", "db_only", "call_us_p50"), get(r, "cost", "db_only", "call_us_mean"), 0)),
+        ("   `publishing.publish` alone: caller µs p50 / mean; µs per msg on the background loop", "≤ 200 µs",
+         publish_cost),
+        ("   `async_to_sync(layer.group_send)`: p50 / mean µs", "anchor ~2,000",
+         lambda r: pair(get(r, "cost", "async_to_sync", "call_us_p50"),
+                        get(r, "cost", "async_to_sync", "call_us_mean"), 0)),
+        ("   new WebSocket connection per message: p50 / mean µs", "", seed_cost),
+        (f"5. Idle: server RSS per connection, the {biggest:,} sockets of the largest storm held (KB)", "≤ 10 KB",
+         idle_kb(biggest)),
+        ("   sockets held; server RSS before → after; server CPU while they idle", "", idle_detail),
+        (f"5b. Idle, restarted server, {min(sizes.storm_sizes):,} sockets opened 500 at a time without "
+         "permessage-deflate (KB)", "≤ 10 KB", lambda r: num(get(r, "idle_fresh_nodeflate", "kb_per_conn"), 1)),
+    ]  # fmt: skip
+    for count in sizes.storm_sizes:
+        goal = "100% within 10 s" if count == biggest else ""
+        out.append((f"6. Storm of {count:,} simultaneous connects with session auth: accepted; first / median / last "
+                    "snapshot", goal,
+                    storm(count)))  # fmt: skip
+    out += [
+        (f"7. Pipeline, {sizes.records:,} records import + validate: records/s, progress off / on", "",
+         lambda r: pair(get(r, "pipeline", "off", "records_per_s"), get(r, "pipeline", "on", "records_per_s"), 0)),
+        ("   messaging overhead: accounted from its parts (below); whole runs on vs off, process CPU (wall)", "≤ 2%",
+         overhead),
+        ("   parts, CPU: a throttled reporter call (×2 per record); a progress frame sent (caller + publisher)", "",
+         units),
+        ("   max gap between progress frames (s), at the sender / at a page; frames sent / seen", "", gaps),
+        (f"7b. Its owner's {sizes.sessions_per_user} pages open that submission ({sizes.records:,} validated "
+         "records) at once: snapshots; last at; server CPU per connect", "", big),
+    ]  # fmt: skip
+    return out
