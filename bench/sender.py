@@ -13,13 +13,11 @@ Also importable inside a server process (`bench.inproc`), where Django is set up
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
 from typing import Any
 from unittest import mock
 
-from bench.sending import VALIDATION, emit, paced, stamp
+from bench.sending import VALIDATION, emit, paced, sender_options, stamp
 
 
 def run_paced(ids: list[int], *, rate: float, seconds: float, count: int) -> dict[str, Any]:
@@ -130,18 +128,7 @@ def _flush() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["paced", "burst", "cost"])
-    parser.add_argument("--ids", default="")
-    parser.add_argument("--rate", type=float, default=0)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--per-id", type=int, default=10)
-    options = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    import django
-
-    django.setup()
+    options = sender_options("bench.settings")
     ids = [int(x) for x in options.ids.split(",") if x]
     if options.mode == "paced":
         emit(run_paced(ids, rate=options.rate, seconds=options.seconds, count=options.count))

@@ -8,7 +8,9 @@ schedule allows, it falls behind and the achieved rate says so.
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -103,3 +105,24 @@ def emit(result: dict[str, Any]) -> None:
     """The one line the orchestrator reads (`bench.procs.run_json`)."""
     sys.stdout.write("RESULT=" + json.dumps(result) + "\n")
     sys.stdout.flush()
+
+
+def sender_options(settings_module: str) -> argparse.Namespace:
+    """The command line every sender takes; Django is set up for `settings_module`.
+
+    Django is set up here, after parsing, because the senders import models
+    only once the settings module is chosen.
+    """
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["paced", "burst", "cost"])
+    parser.add_argument("--ids", default="")
+    parser.add_argument("--rate", type=float, default=0)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--per-id", type=int, default=10)
+    options = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
+    import django
+
+    django.setup()
+    return options

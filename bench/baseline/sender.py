@@ -7,28 +7,15 @@ sender can go, so the burst measures the server and not async_to_sync.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import time
 from typing import Any
 
-from bench.sending import emit, frame_dict, paced
+from bench.sending import emit, frame_dict, paced, sender_options
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["paced", "burst", "cost"])
-    parser.add_argument("--ids", default="")
-    parser.add_argument("--rate", type=float, default=0)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--per-id", type=int, default=10)
-    options = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.baseline.settings")
-    import django
-
-    django.setup()
+    options = sender_options("bench.baseline.settings")
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
