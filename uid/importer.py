@@ -95,7 +95,18 @@ def import_records(
     results go with the old records, in the same transaction.
     """
     text = decode(read_limited(file))
-    records = _parse(text, progress)
+    # Parsing is the first half of the bar and storing the second, so a
+    # large file keeps reporting while its rows go into the database.
+    records = _parse(text, (lambda done, total: progress(done // 2, total)) if progress else None)
+    total = len(records[ANIMAL]) + len(records[SAMPLE])
+    stored = 0
+
+    def report_stored(count: int) -> None:
+        nonlocal stored
+        stored += count
+        if progress is not None:
+            progress(total // 2 + stored // 2, total)
+
     animal_fields = ["submission", "row", *ANIMAL_FIELDS.values()]
     sample_fields = ["submission", "row", *SAMPLE_FIELDS.values(), "animal"]
     link = list(SAMPLE_FIELDS).index("animal_id")
@@ -106,16 +117,23 @@ def import_records(
         # Samples before animals, so that deleting animals has no sample links left to clear.
         for model in (ValidationResult, ValidationSummary, Sample, Animal):
             model.objects.filter(submission=submission).delete()
-        _insert(Animal, animal_fields, ((submission.pk, line, *values) for line, values in records[ANIMAL]))
+        _insert(
+            Animal, animal_fields, ((submission.pk, line, *values) for line, values in records[ANIMAL]), report_stored
+        )
         animal_ids = dict(Animal.objects.filter(submission=submission).values_list("name", "pk"))
         samples = ((submission.pk, line, *values, animal_ids.get(values[link])) for line, values in records[SAMPLE])
-        _insert(Sample, sample_fields, samples)
+        _insert(Sample, sample_fields, samples, report_stored)
         check_ids_are_free(submission)  # raising here rolls back the delete and the inserts
     refresh_statistics(Animal, Sample)
     return ImportResult(animals=len(records[ANIMAL]), samples=len(records[SAMPLE]))
 
 
-def _insert(model: type[Animal] | type[Sample], fields: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+def _insert(
+    model: type[Animal] | type[Sample],
+    fields: list[str],
+    rows: Iterable[tuple[Any, ...]],
+    stored: Callable[[int], None],
+) -> None:
     """INSERT `rows` (values of `fields`, in order) with executemany, in batches.
 
     bulk_create spends ~60 µs per record building model instances and SQL,
@@ -135,6 +153,7 @@ def _insert(model: type[Animal] | type[Sample], fields: list[str], rows: Iterabl
     with connection.cursor() as cursor:
         while batch := [(*row, *defaults) for row in islice(rows, BATCH_SIZE)]:
             cursor.executemany(sql, batch)
+            stored(len(batch))
 
 
 def _delimiter(text: str) -> str:

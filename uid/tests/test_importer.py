@@ -112,7 +112,7 @@ def test_paths_and_uploaded_files_are_accepted(submission, tmp_path):
 
 @pytest.mark.django_db
 def test_progress_is_reported_per_row_and_never_exceeds_the_total(submission):
-    """Progress counts up through the file so the page's bar moves while parsing."""
+    """Progress counts up while parsing and again while storing, so the bar moves throughout."""
     reports = []
 
     import_records(
@@ -121,9 +121,10 @@ def test_progress_is_reported_per_row_and_never_exceeds_the_total(submission):
         progress=lambda done, total: reports.append((done, total)),
     )
 
-    assert len(reports) == 3
+    assert len(reports) == 3 + 2  # a report per parsed row, then one per stored batch (animals, samples)
     assert all(0 < done <= total for done, total in reports)
     assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+    assert reports[-1][1] == 3  # the storing half counts records
 
 
 @pytest.mark.django_db
