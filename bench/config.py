@@ -26,14 +26,16 @@ class Sizes:
     burst_per_client: int = 10
     # 2. fan-out: one submission.
     fanout_clients: int = 1000
-    fanout_messages: int = 50
+    fanout_messages: int = 30
     fanout_rate: float = 50.0
     # 4. publish cost.
     cost_calls: int = 2000
     seed_cost_calls: int = 200
     # 6. connect storms; 5. idle memory is measured on the sockets of the largest.
     storms: str = "2000,5000,10000"
-    storm_deadline: float = 90.0
+    storm_deadline: float = 80.0
+    # How long the largest storm's sockets are held idle (server CPU and GC pauses meanwhile).
+    idle_seconds: float = 6.0
     # 7. pipeline: each mode runs `pipeline_repeats` times, alternating, and the fastest run counts.
     records: int = 100_000
     pipeline_repeats: int = 1

@@ -102,6 +102,17 @@ class Server:
     def rss_kb(self) -> int:
         return rss_kb(self.pid)
 
+    def gc_pauses(self, since: float, until: float) -> list[float]:
+        """Full-collection pauses (ms) that ended between two wall-clock times (see bench/gcwatch)."""
+        pauses = []
+        with self.log_path.open(errors="replace") as handle:
+            for line in handle:
+                if line.startswith("GC2 "):
+                    _, at, pause = line.split()
+                    if since <= float(at) <= until:
+                        pauses.append(float(pause))
+        return pauses
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return

@@ -26,14 +26,21 @@ class Meter:
         self.server = server
         self.wall = 0.0
         self.cpu = 0.0
+        self.gc_pauses: list[float] = []
 
     def __enter__(self) -> Meter:
+        self._since = time.time()
         self._wall, self._cpu = time.perf_counter(), self.server.cpu()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self._wall
         self.cpu = self.server.cpu() - self._cpu
+        self.gc_pauses = self.server.gc_pauses(self._since, time.time())
+
+    def gc(self) -> dict[str, Any]:
+        """The server's full garbage collections in this block: each stops every socket of the process."""
+        return {"count": len(self.gc_pauses), "longest_ms": max(self.gc_pauses, default=None)}
 
 
 @dataclass
@@ -104,7 +111,7 @@ def storm_and_hold(ctx: Context, count: int) -> None:
     settle(ctx.server)
     after = ctx.server.rss_kb()
     with Meter(ctx.server) as quiet:
-        time.sleep(5)
+        time.sleep(ctx.sizes.idle_seconds)
     held = ctx.pool.stats()["open"]
     ctx.results["idle"] = {
         "held": held,
@@ -112,6 +119,7 @@ def storm_and_hold(ctx: Context, count: int) -> None:
         "rss_before_mb": before / 1024,
         "rss_after_mb": after / 1024,
         "idle_cpu_pct": quiet.cpu / quiet.wall * 100,
+        "gc": quiet.gc(),
     }
     ctx.log(f"idle: {held} held, {ctx.results['idle']['kb_per_conn']} KB/conn")
     ctx.pool.close()
@@ -131,27 +139,3 @@ def storm(ctx: Context, count: int, *, key: str | None = None, close: bool = Tru
     if close:
         ctx.pool.close()
         settle(ctx.server)
-
-
-def idle_fresh(ctx: Context, count: int, *, deflate: bool) -> None:
-    """5b. Idle memory on a restarted server, sockets opened in batches, with or without permessage-deflate.
-
-    Browsers offer permessage-deflate and uvicorn accepts it with zlib's
-    full window, so each socket keeps a compressor and a decompressor; this
-    run shows what a socket costs without them.
-    """
-    ctx.server.stop()
-    ctx.server.start()
-    ctx.pool.connect(ctx.targets(ctx.spread(20)), deadline=30, deflate=deflate)
-    ctx.pool.close()
-    settle(ctx.server)
-    before = ctx.server.rss_kb()
-    result = ctx.pool.ramp(ctx.targets(ctx.spread(count)), batch=500, deadline=60, deflate=deflate)
-    settle(ctx.server)
-    after = ctx.server.rss_kb()
-    held = ctx.pool.open_count()
-    key = "idle_fresh" if deflate else "idle_fresh_nodeflate"
-    ctx.results[key] = {"held": held, "kb_per_conn": (after - before) / held if held else None, **result}
-    ctx.log(f"{key}: {held} held, {ctx.results[key]['kb_per_conn']} KB/conn")
-    ctx.pool.close()
-    settle(ctx.server)

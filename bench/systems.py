@@ -24,6 +24,7 @@ import redis
 from bench.config import Sizes
 from bench.procs import PYTHON, Server, free_port, run_checked, run_json
 
+GCWATCH = Path(__file__).resolve().parent / "gcwatch"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 UVICORN_FLAGS = ["--ws", "websockets-sansio", "--ws-max-size", "65536"]
@@ -57,15 +58,18 @@ class System:
         if self.server_kind == "daphne":
             command = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), self.asgi]
         elif self.app == "project":
-            # Exactly as the project serves itself (make run, Procfile, deploy).
-            command = [PYTHON, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(port)]
+            # Exactly as the project serves itself (make run, Procfile, deploy); (b) swaps in bench.inproc.
+            launcher = "config.serve" if self.asgi == "config.asgi:application" else "bench.serve_inproc"
+            command = [PYTHON, "-m", launcher, "--host", "127.0.0.1", "--port", str(port)]
         else:
             # The stock app has no lifespan handler.
             lifespan = ["--lifespan", "off"]
             command = [PYTHON, "-m", "uvicorn", self.asgi, "--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS,
                        *lifespan]  # fmt: skip
         ready = "/accounts/login/" if self.app == "project" else "/"
-        return Server(command=command, env=self.env, log_path=self.workdir / "server.log", port=port, ready_path=ready)
+        # bench/gcwatch/sitecustomize.py logs the server's full garbage collections.
+        env = {**self.env, "PYTHONPATH": os.pathsep.join(filter(None, [str(GCWATCH), self.env.get("PYTHONPATH")]))}
+        return Server(command=command, env=env, log_path=self.workdir / "server.log", port=port, ready_path=ready)
 
     def prepare(self, sizes: Sizes) -> None:
         """Fresh database, migrations, users, submissions and sessions."""
