@@ -70,6 +70,8 @@ class Record(models.Model):
     description = models.TextField(blank=True, default="")
     latitude = models.CharField(max_length=64, blank=True, default="")
     longitude = models.CharField(max_length=64, blank=True, default="")
+    # How precisely latitude and longitude were taken (a controlled term, e.g. "exact").
+    accuracy = models.CharField(max_length=64, blank=True, default="")
     row = models.PositiveIntegerField(default=0, help_text="Line in the uploaded file.")
     accession = models.CharField(max_length=64, blank=True, default="")
 
@@ -87,6 +89,9 @@ class Animal(Record):
     sex = models.CharField(max_length=32, blank=True, default="")
     birth_date = models.CharField(max_length=32, blank=True, default="")
     birth_country = models.CharField(max_length=128, blank=True, default="")
+    birth_location = models.CharField(max_length=255, blank=True, default="")
+    # The breed's country (the .xlsx breed sheet, CRB-Anim's country_of_origin), not where the animal was born.
+    breed_country = models.CharField(max_length=128, blank=True, default="")
     father_name = models.CharField("father id", max_length=255, blank=True, default="")
     mother_name = models.CharField("mother id", max_length=255, blank=True, default="")
 
@@ -101,6 +106,18 @@ class Sample(Record):
     organism_part = models.CharField(max_length=255, blank=True, default="")
     storage = models.CharField(max_length=255, blank=True, default="")
     protocol_url = models.CharField(max_length=1024, blank=True, default="")
+    collection_place = models.CharField(max_length=255, blank=True, default="")
+    developmental_stage = models.CharField(max_length=255, blank=True, default="")
+    physiological_stage = models.CharField(max_length=255, blank=True, default="")
+    animal_age_at_collection = models.CharField(max_length=64, blank=True, default="")
+    animal_age_at_collection_units = models.CharField(max_length=64, blank=True, default="")
+    availability = models.CharField(max_length=1024, blank=True, default="")
+    storage_processing = models.CharField(max_length=255, blank=True, default="")
+    preparation_interval = models.CharField(max_length=64, blank=True, default="")
+    preparation_interval_units = models.CharField(max_length=64, blank=True, default="")
+    # CRB-Anim columns without an equivalent above.
+    sample_type = models.CharField(max_length=255, blank=True, default="")
+    bibliographic_references = models.TextField(blank=True, default="")
 
     class Meta(Record.Meta):
         constraints = [models.UniqueConstraint(fields=["submission", "name"], name="unique_sample_per_submission")]
