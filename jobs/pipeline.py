@@ -25,6 +25,7 @@ from common.constants import (
     WAITING,
 )
 from jobs.progress import ProgressReporter
+from notifications.services import email_owner_on_commit
 from submissions.helpers import set_status
 from uid.importer import ImportFailed, import_records
 from uid.models import Submission
@@ -33,14 +34,27 @@ from validation.services import validate_submission
 ARCHIVE_PROCESSING = "archive"
 
 
-def finish(submission: Submission, status: int, message: str, *, keep_job: bool = False) -> None:
-    """End a phase: clear the job marker and publish the final status together."""
+# Statuses whose owner gets an email without being asked: the job failed, or the archive accepted everything.
+EMAILED_STATUSES = frozenset({ERROR, COMPLETED})
+
+
+def finish(
+    submission: Submission, status: int, message: str, *, keep_job: bool = False, notify: bool | None = None
+) -> None:
+    """End a phase: clear the job marker and publish the final status together.
+
+    `notify` emails the owner after commit; by default only for the statuses
+    in EMAILED_STATUSES. The archive's review passes `notify=True` with
+    Need Revision, the one Need Revision a scientist waits days for.
+    """
     with transaction.atomic():
         if not keep_job:
             submission.job_phase = ""
             submission.job_heartbeat = None
             submission.save(update_fields=["job_phase", "job_heartbeat"])
         set_status(submission, status, message)
+        if status in EMAILED_STATUSES if notify is None else notify:
+            email_owner_on_commit(submission_id=submission.pk, status=status, message=message)
 
 
 def fail(submission_id: int, message: str) -> None:
