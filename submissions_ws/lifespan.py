@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from jobs.watchdog import fail_orphaned_jobs, fail_stale_jobs
+from submissions_ws.gc_tuning import tune_for_many_sockets
 from submissions_ws.hub import get_hub, stop_hub
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ async def _startup() -> asyncio.Task[None]:
     if settings.JOBS_BACKEND == "thread":
         # Jobs ran on threads of the previous server process: none survived.
         await database_sync_to_async(fail_orphaned_jobs)()
+    tune_for_many_sockets()
     return asyncio.get_running_loop().create_task(_watchdog())
 
 

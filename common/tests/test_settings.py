@@ -68,7 +68,7 @@ def settings_seen_by_a_fresh_process(**environ: str) -> str:
 
 def test_the_embedded_default_needs_no_service():
     assert settings_seen_by_a_fresh_process() == (
-        "thread channels.layers.InMemoryChannelLayer django.db.backends.sqlite3"
+        "thread common.channel_layers.BoundedCleanupInMemoryChannelLayer django.db.backends.sqlite3"
     )
 
 

@@ -123,7 +123,8 @@ if REDIS_URL:
     }
     JOBS_BACKEND = "celery"
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {}}}
+    # Channels' in-memory layer with its expiry walk bounded (see common/channel_layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "common.channel_layers.BoundedCleanupInMemoryChannelLayer", "CONFIG": {}}}
     JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
 if os.environ.get("CHANNEL_GROUP_EXPIRY"):
     # Only for tests of long-lived sockets: the hub re-joins at half this.
