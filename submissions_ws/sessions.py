@@ -3,6 +3,13 @@
 A socket is authenticated once, at connect. Logging out, a password change
 elsewhere, or a session expiring must still cut it off, so the hub asks this
 module every few seconds, in one batch for all its sockets.
+
+With thousands of idle sockets that check dominated the server's idle CPU
+(bench/analysis.md §6): every round decoded every session (a signature
+check and JSON) and built a `User` instance per user for its auth hash. Both
+results only change when the stored data does, so they are memoised on the
+exact session data and password hash: a round then costs one query for the
+sessions, one for the users' password hashes, and dictionary lookups.
 """
 
 from __future__ import annotations
@@ -14,6 +21,11 @@ from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+
+# Memo tables, bounded: cleared whole when they grow past this (a round refills them).
+_MEMO_LIMIT = 100_000
+_decoded: dict[tuple[str, str], dict] = {}  # (session key, session data) → decoded session
+_auth_hashes: dict[tuple[str, str], str] = {}  # (user pk, password hash) → session auth hash
 
 
 def ended_sessions(session_keys: set[str]) -> set[str]:
@@ -28,7 +40,14 @@ def ended_sessions(session_keys: set[str]) -> set[str]:
         )
     )
     store = import_module(settings.SESSION_ENGINE).SessionStore()
-    decoded = {key: store.decode(data) for key, data in live.items()}
+    if len(_decoded) > _MEMO_LIMIT:
+        _decoded.clear()
+    decoded = {}
+    for key, data in live.items():
+        memo = _decoded.get((key, data))
+        if memo is None:
+            memo = _decoded[key, data] = store.decode(data)
+        decoded[key] = memo
     return (session_keys - live.keys()) | _stale_hashes(decoded)
 
 
@@ -45,10 +64,22 @@ def _ended_via_store(session_keys: set[str]) -> set[str]:
 def _stale_hashes(decoded: dict[str, dict]) -> set[str]:
     """Sessions whose password hash no longer matches: the password changed."""
     user_ids = {data.get(SESSION_KEY) for data in decoded.values()}
-    users = {str(user.pk): user for user in get_user_model().objects.filter(pk__in=user_ids - {None}, is_active=True)}
+    passwords = get_user_model().objects.filter(pk__in=user_ids - {None}, is_active=True).values_list("pk", "password")
+    if len(_auth_hashes) > _MEMO_LIMIT:
+        _auth_hashes.clear()
+    hashes = {str(pk): _auth_hash(str(pk), password) for pk, password in passwords}
     stale = set()
     for key, data in decoded.items():
-        user = users.get(str(data.get(SESSION_KEY)))
-        if user is None or not constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()):
+        expected = hashes.get(str(data.get(SESSION_KEY)))
+        if expected is None or not constant_time_compare(data.get(HASH_SESSION_KEY, ""), expected):
             stale.add(key)
     return stale
+
+
+def _auth_hash(pk: str, password: str) -> str:
+    """`user.get_session_auth_hash()`, without building a User, memoised per password hash."""
+    memo = _auth_hashes.get((pk, password))
+    if memo is None:
+        user = get_user_model()(pk=pk, password=password)
+        memo = _auth_hashes[pk, password] = user.get_session_auth_hash()
+    return memo

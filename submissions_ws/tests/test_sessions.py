@@ -93,3 +93,23 @@ def test_ended_sessions_reports_missing_expired_and_stale_keys(user, other_user)
     other_user.save()
 
     assert ended_sessions(keys) == keys - {live.cookies["sessionid"].value}
+
+
+def test_repeated_rounds_decode_each_session_once_and_still_see_a_password_change(user, monkeypatch):
+    """The hub asks every few seconds; unchanged sessions are not decoded again, changed passwords still end them."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client = Client()
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    decodes = []
+    real_decode = SessionStore.decode
+    monkeypatch.setattr(SessionStore, "decode", lambda self, data: decodes.append(data) or real_decode(self, data))
+
+    assert ended_sessions({key}) == set()
+    assert ended_sessions({key}) == set()
+    assert len(decodes) <= 1
+
+    user.set_password("another-new-password-42")
+    user.save()
+    assert ended_sessions({key}) == {key}
