@@ -1,0 +1,80 @@
+"""Reading CSV text row by row, shared by the text formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from uid.upload_checks import ImportFailed
+
+SNIFF_BYTES = 8192
+
+
+def sniff_sample(text: str) -> str:
+    """The start of the text, cut at a line end so that a cut line does not skew the sniffer's counts."""
+    sample = text[:SNIFF_BYTES]
+    if len(text) > SNIFF_BYTES and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    return sample
+
+
+def sniff_delimiter(text: str, delimiters: str = ",;\t") -> str:
+    """Comma, semicolon or tab, whichever the start of the file uses.
+
+    Only the delimiter is taken from the sniffer: its quote-character guess
+    is fooled by apostrophes in descriptions, and the spreadsheet programs
+    that write these files all quote with double quotes.
+    """
+    try:
+        return csv.Sniffer().sniff(sniff_sample(text), delimiters=delimiters).delimiter
+    except csv.Error:
+        return ","
+
+
+class _Lines:
+    """The text's lines for csv.reader, noting when the reader asks past the last one.
+
+    csv.reader only asks for another line in the middle of a row when a
+    quoted value is still open; at the end of the text it then returns the
+    open value as if it were closed, silently swallowing every line after
+    the stray quote. Running out while building a row therefore means the
+    file ends inside a quoted value: truncated, or a quote is missing.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self.exhausted = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
+
+
+def csv_rows(text: str, delimiter: str, quotechar: str = '"') -> Iterator[tuple[int, list[str]]]:
+    """(first line number, fields) of each CSV row, reporting unreadable rows as ImportFailed."""
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, quotechar=quotechar)
+    line = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFailed(
+                f"Line {line} could not be read as CSV ({error}). Check that its quotes are balanced."
+            ) from None
+        if lines.exhausted:
+            raise ImportFailed(
+                f"Line {line} opens a quoted value that is never closed: the file ends inside it. "
+                "The file may be cut short, or a quote is missing on that line; check it and upload the file again."
+            )
+        yield line, fields
+        line = reader.line_num + 1

@@ -1,0 +1,231 @@
+"""The Excel template: a workbook with `breed`, `animal` and `sample` sheets.
+
+Sheet and column names are matched ignoring case, extra spaces and
+underscores, and everything missing is reported by name at once. Cells keep
+the text the scientist typed; real Excel dates become YYYY-MM-DD text, so
+validation judges them like any other date. The `breed` sheet lists each
+supplied breed once with its country; animals take their breed country
+(and their species, when left empty) from it.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from datetime import date, datetime, time
+
+from openpyxl import load_workbook
+
+from uid.formats import Parsed, Progress
+from uid.formats.records import RecordRows, clean
+from uid.formats.zip_guard import workbook_problem
+from uid.models import Animal, Sample
+from uid.upload_checks import ImportFailed, listing
+from validation.vocabularies import normalise
+
+NAME = "xlsx"
+BREED_SHEET, ANIMAL_SHEET, SAMPLE_SHEET = "breed", "animal", "sample"
+BREED_COLUMNS: tuple[str, ...] = ("supplied breed", "breed country", "species")
+# Column → model field, in the template's order.
+ANIMAL_COLUMNS: dict[str, str] = {
+    "id": "name",
+    "description": "description",
+    "alternative id": "alternative_id",
+    "father id": "father_name",
+    "mother id": "mother_name",
+    "breed": "breed",
+    "species": "species",
+    "sex": "sex",
+    "birth date": "birth_date",
+    "birth location": "birth_location",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "accuracy": "accuracy",
+}
+SAMPLE_COLUMNS: dict[str, str] = {
+    "id": "name",
+    "alternative id": "alternative_id",
+    "description": "description",
+    "animal id": "animal_name",
+    "protocol": "protocol_url",
+    "collection date": "collection_date",
+    "collection place": "collection_place",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "accuracy": "accuracy",
+    "organism part": "organism_part",
+    "developmental stage": "developmental_stage",
+    "physiological stage": "physiological_stage",
+    "animal age at collection": "animal_age_at_collection",
+    "animal age at collection units": "animal_age_at_collection_units",
+    "availability": "availability",
+    "storage": "storage",
+    "storage processing": "storage_processing",
+    "preparation interval": "preparation_interval",
+    "preparation interval units": "preparation_interval_units",
+}
+SHEETS: dict[str, tuple[str, ...]] = {
+    BREED_SHEET: BREED_COLUMNS,
+    ANIMAL_SHEET: tuple(ANIMAL_COLUMNS),
+    SAMPLE_SHEET: tuple(SAMPLE_COLUMNS),
+}
+# Filled from the breed sheet, after the animal sheet's own columns.
+ANIMAL_FIELDS = (*ANIMAL_COLUMNS.values(), "breed_country")
+HINT = "Download the .xlsx template from the create page and keep its sheet and column names."
+
+
+def parse(data: bytes, progress: Progress = None) -> Parsed:
+    """The workbook's records, or ImportFailed naming every missing sheet or column and every bad row."""
+    problem = workbook_problem(io.BytesIO(data))
+    if problem is not None:
+        raise ImportFailed(problem)
+    sheets = _read_sheets(data, progress)
+    breeds, problems = _breeds(sheets[BREED_SHEET])
+    animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place=f'sheet "{ANIMAL_SHEET}" row')
+    unlisted: dict[str, list[int]] = {}
+    animal_columns = (*ANIMAL_COLUMNS, "breed country")
+    for line, cells in _records(sheets[ANIMAL_SHEET], tuple(ANIMAL_COLUMNS)):
+        values = dict(zip(ANIMAL_COLUMNS.values(), cells, strict=True))
+        values["breed_country"] = ""
+        if values["breed"]:
+            match = _match_breed(breeds, values["breed"], values["species"])
+            if match is None:
+                unlisted.setdefault(f'"{values["breed"]}" ({values["species"] or "no species"})', []).append(line)
+            else:
+                values["species"] = values["species"] or match[0]
+                values["breed_country"] = match[1]
+        animals.add(line, tuple(values[field] for field in ANIMAL_FIELDS), animal_columns)
+    samples = RecordRows(Sample, tuple(SAMPLE_COLUMNS.values()), kind="sample", place=f'sheet "{SAMPLE_SHEET}" row')
+    for line, cells in _records(sheets[SAMPLE_SHEET], tuple(SAMPLE_COLUMNS)):
+        samples.add(line, cells, tuple(SAMPLE_COLUMNS))
+    if unlisted:
+        where = [f"{breed} on rows {', '.join(map(str, lines))}" for breed, lines in unlisted.items()]
+        problems.append(
+            f'Breeds on sheet "{ANIMAL_SHEET}" that are not on sheet "{BREED_SHEET}": {listing(where, sep="; ")}. '
+            f'Add each breed to sheet "{BREED_SHEET}" with its species and breed country.'
+        )
+    problems += animals.problems() + samples.problems()
+    if problems:
+        raise ImportFailed(" ".join(problems))
+    if not animals.rows and not samples.rows:
+        raise ImportFailed(
+            f'The workbook has no records. Add one row per animal on sheet "{ANIMAL_SHEET}" '
+            f'and one per sample on sheet "{SAMPLE_SHEET}", below the column names.'
+        )
+    return Parsed(
+        animal_fields=ANIMAL_FIELDS,
+        animals=animals.rows,
+        sample_fields=tuple(SAMPLE_COLUMNS.values()),
+        samples=samples.rows,
+    )
+
+
+Sheet = tuple[list[str], list[tuple[int, list[str]]]]  # header names, then (row number, cells) of each row
+
+
+def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
+    """Header and rows of the three sheets, as text, or ImportFailed naming every missing sheet and column."""
+    try:
+        with warnings.catch_warnings():
+            # "Workbook contains no default style" and the like: noise about formatting, not data.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    # openpyxl raises many kinds (KeyError, XML errors, ...) for a damaged workbook.
+    except Exception as error:  # noqa: BLE001
+        raise ImportFailed(
+            f"This workbook could not be read ({type(error).__name__}); it may be damaged. "
+            "Open it in Excel or LibreOffice, save it again as .xlsx and upload that file."
+        ) from None
+    try:
+        by_name = {_key(name): workbook[name] for name in workbook.sheetnames}
+        missing_sheets = [name for name in SHEETS if name not in by_name]
+        if missing_sheets:
+            names = ", ".join(f'"{name}"' for name in missing_sheets)
+            raise ImportFailed(f"The workbook is missing the sheets {names}. {HINT}")
+        total = sum(by_name[name].max_row or 0 for name in SHEETS)
+        done = 0
+        sheets: dict[str, Sheet] = {}
+        problems = []
+        for name, columns in SHEETS.items():
+            rows = by_name[name].iter_rows(values_only=True)
+            header = [_key(cell) for cell in next(rows, ())]
+            missing = [column for column in columns if column not in header]
+            if missing:
+                names = ", ".join(f'"{column}"' for column in missing)
+                problems.append(f'Sheet "{name}" is missing the columns {names}.')
+            body = []
+            for number, cells in enumerate(rows, start=2):
+                done += 1
+                if progress is not None:
+                    progress(min(done, total), max(total, done))
+                text = [cell_text(cell) for cell in cells]
+                if any(text):  # spreadsheets keep formatted but empty rows
+                    body.append((number, text))
+            sheets[name] = (header, body)
+        if problems:
+            raise ImportFailed(f"{' '.join(problems)} {HINT}")
+    except ImportFailed:
+        raise
+    # A damaged sheet fails only when its rows are read.
+    except Exception as error:  # noqa: BLE001
+        raise ImportFailed(
+            f"This workbook could not be read ({type(error).__name__}); it may be damaged. "
+            "Open it in Excel or LibreOffice, save it again as .xlsx and upload that file."
+        ) from None
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _records(sheet: Sheet, columns: tuple[str, ...]) -> list[tuple[int, tuple[str, ...]]]:
+    """(row number, values of `columns`) of the sheet's rows that fill any of those columns."""
+    header, body = sheet
+    positions = [header.index(column) for column in columns]
+    records = []
+    for number, cells in body:
+        values = tuple(cells[at] if at < len(cells) else "" for at in positions)
+        if any(values):
+            records.append((number, values))
+    return records
+
+
+def _breeds(sheet: Sheet) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
+    """Breed (normalised) → [(species, breed country)], and the problems of the breed sheet."""
+    breeds: dict[str, list[tuple[str, str]]] = {}
+    no_breed = []
+    for number, (breed, country, species) in _records(sheet, BREED_COLUMNS):
+        if not breed:
+            no_breed.append(str(number))
+            continue
+        breeds.setdefault(normalise(breed), []).append((species, country))
+    problems = []
+    if no_breed:
+        problems.append(
+            f'Sheet "{BREED_SHEET}" has rows without a supplied breed: rows {listing(no_breed)}. '
+            "Fill it in or delete those rows."
+        )
+    return breeds, problems
+
+
+def _match_breed(breeds: dict[str, list[tuple[str, str]]], breed: str, species: str) -> tuple[str, str] | None:
+    """(species, breed country) of the breed sheet's first row for this breed (and species, when given)."""
+    candidates = breeds.get(normalise(breed), [])
+    if species:
+        candidates = [c for c in candidates if not c[0] or normalise(c[0]) == normalise(species)]
+    return candidates[0] if candidates else None
+
+
+def _key(value: object) -> str:
+    """A sheet or column name as compared: "Animal_ID " matches "animal id"."""
+    return normalise(str(value or "").replace("_", " "))
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text stored: dates as YYYY-MM-DD, whole numbers without ".0"."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean(value)
