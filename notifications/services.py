@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from common.constants import STATUS_NAMES
+from notifications.text import truncate
 from uid.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,3 @@ def email_owner(*, submission_id: int, status: int, message: str) -> bool:
         logger.exception("Could not email the owner of submission %s", submission_id)
         return False
     return True
-
-
-def truncate(text: str, limit: int) -> str:
-    """`text` cut at a word boundary under `limit` characters, saying that it was cut."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return f"{cut} … (shortened; the full message is on the submission's page)"

@@ -14,9 +14,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from common.constants import STATUS_NAMES
+from notifications.frames import user_event_message, user_group_name
 from submissions.frames import PROGRESS, STATUS, Progress, build_frame, encode
 from submissions.models import SubmissionEvent
-from submissions.publishing import EVENT_TYPE, publish
+from submissions.publishing import EVENT_TYPE, publish, publish_to_group
 from uid.models import Submission
 
 __all__ = ["Progress", "send_message", "set_status"]
@@ -65,7 +66,18 @@ def send_message(
             created=now,
         )
         message = {"type": EVENT_TYPE, "submission": submission.pk, "kind": STATUS, "seq": seq, "frame": frame}
-        transaction.on_commit(lambda: publish(submission.pk, message))
+        # The owner's other pages (a toast anywhere, the list) hear of it too;
+        # only the owner, even when staff watch the submission's own page.
+        owner_message = user_event_message(
+            user_id=submission.owner_id,
+            submission_id=submission.pk,
+            seq=seq,
+            title=submission.title,
+            status=submission.status,
+            notification=submission.message,
+            timestamp=now,
+        )
+        transaction.on_commit(lambda: _publish_status(submission.pk, message, owner_message))
     submission.last_seq = seq
     return event
 
@@ -84,6 +96,11 @@ def _next_seq(submission_id: int) -> int:
     if row is None:
         raise Submission.DoesNotExist(f"Submission {submission_id} does not exist.")
     return row[0]
+
+
+def _publish_status(submission_id: int, message: dict[str, Any], owner_message: dict[str, Any]) -> None:
+    publish(submission_id, message)
+    publish_to_group(user_group_name(owner_message["user"]), owner_message)
 
 
 def _publish_progress(

@@ -125,6 +125,11 @@ def _background_publisher() -> LoopPublisher:
 
 def publish(submission_id: int, message: dict[str, Any]) -> None:
     """Send one layer message to every server process serving the submission."""
+    publish_to_group(group_name(submission_id), message)
+
+
+def publish_to_group(group: str, message: dict[str, Any]) -> None:
+    """Send one layer message to `group`, in this process's publishing order."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -137,4 +142,4 @@ def publish(submission_id: int, message: dict[str, Any]) -> None:
             return
     else:
         publisher = _background_publisher()
-    publisher.publish(group_name(submission_id), message)
+    publisher.publish(group, message)

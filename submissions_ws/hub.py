@@ -26,8 +26,10 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from notifications.frames import USER_EVENT_TYPE
 from submissions.publishing import group_name, register_server_loop, unregister_server_loop
 from submissions_ws import selectors, sessions
+from submissions_ws.user_hub import UserRoutes, UserSubscriber
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class Hub:
         self._behind: dict[int, tuple[int, int]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
+        # Each signed-in person's notification sockets (`/ws/notifications/`).
+        self.users = UserRoutes(self)
 
     async def start(self) -> None:
         self.channel = await self.layer.new_channel("hub.")
@@ -85,6 +89,7 @@ class Hub:
             with contextlib.suppress(Exception):
                 await self.layer.group_discard(group_name(submission_id), self.channel)
         self.subscribers.clear()
+        await self.users.stop()
 
     async def subscribe(self, submission_id: int, subscriber: Subscriber) -> None:
         """Register a socket; join the submission's group if it is the first."""
@@ -142,11 +147,14 @@ class Hub:
                 await self._rejoin_groups()
             if message.get("type") == "submission.event":
                 self.dispatch(message)
+            elif message.get("type") == USER_EVENT_TYPE:
+                self.users.dispatch(message)
 
     async def _rejoin_groups(self) -> None:
         for submission_id in tuple(self.subscribers):
             with contextlib.suppress(Exception):
                 await self.layer.group_add(group_name(submission_id), self.channel)
+        await self.users.rejoin()
         self.wake()
 
     async def _sweep_loop(self) -> None:
@@ -155,6 +163,7 @@ class Hub:
                 await asyncio.wait_for(self._wake.wait(), self.sweep_seconds)
             self._wake.clear()
             await self._guarded(self.sweep)
+            await self._guarded(self.users.sweep)
 
     async def _every(self, seconds: float, duty: Callable[[], Awaitable[None]]) -> None:
         while True:
@@ -194,11 +203,14 @@ class Hub:
 
     async def end_ended_sessions(self) -> None:
         """Close the sockets of sign-ins that ended (logout, password change, expiry)."""
-        by_key: dict[str, list[Subscriber]] = {}
+        by_key: dict[str, list[Subscriber | UserSubscriber]] = {}
         for subscribers in self.subscribers.values():
             for subscriber in subscribers:
                 if subscriber.session_key:
                     by_key.setdefault(subscriber.session_key, []).append(subscriber)
+        for user_socket in self.users.sockets():
+            if user_socket.session_key:
+                by_key.setdefault(user_socket.session_key, []).append(user_socket)
         if not by_key:
             return
         ended = await database_sync_to_async(sessions.ended_sessions)(set(by_key))

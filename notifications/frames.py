@@ -1,0 +1,55 @@
+"""The per-user notification frame and the layer message that carries it.
+
+Pages anywhere in the site listen on `/ws/notifications/` to hear when one
+of the signed-in person's submissions changes status. The frame is built
+once per status event, where `send_message` records it (or where a server's
+sweep finds an event another process wrote), and the same text goes to every
+socket of that person.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.urls import reverse
+
+from common.constants import STATUS_NAMES
+from notifications.text import truncate
+from submissions.frames import encode
+
+NOTIFICATION = "notification"
+USER_EVENT_TYPE = "user.event"
+USER_GROUP_PREFIX = "user."
+# A toast is a glance; the full text is one click away on the submission's page.
+MAX_NOTIFICATION_CHARS = 300
+
+
+def user_group_name(user_id: int) -> str:
+    """The channel-layer group every server with a socket of this user joins."""
+    return f"{USER_GROUP_PREFIX}{user_id}"
+
+
+def user_event_message(
+    *,
+    user_id: int,
+    submission_id: int,
+    seq: int,
+    title: str,
+    status: int,
+    notification: str,
+    timestamp: datetime,
+) -> dict[str, Any]:
+    """The layer message for one status event, its encoded frame included."""
+    frame = {
+        "type": NOTIFICATION,
+        "submission": submission_id,
+        "seq": seq,
+        "title": title,
+        "status": status,
+        "message": STATUS_NAMES[status],
+        "notification_message": truncate(notification, MAX_NOTIFICATION_CHARS),
+        "url": reverse("submissions:detail", args=[submission_id]),
+        "timestamp": timestamp.isoformat(),
+    }
+    return {"type": USER_EVENT_TYPE, "user": user_id, "submission": submission_id, "seq": seq, "frame": encode(frame)}

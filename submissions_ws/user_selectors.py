@@ -1,0 +1,53 @@
+"""Database reads behind the per-user notification socket.
+
+Kept apart from `selectors` (the per-submission socket's reads); the hub
+calls these through `database_sync_to_async` once per sweep for all users.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+
+from notifications.frames import user_event_message
+from submissions.models import SubmissionEvent
+from uid.models import Submission
+
+
+def signed_in(user: Any) -> bool:
+    """Whether the socket's user may listen at all: signed in and active."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def owned_last_seqs(user_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """`{submission id: (owner id, last seq)}` for every submission these users own."""
+    rows = Submission.objects.filter(owner_id__in=user_ids).values_list("pk", "owner_id", "last_seq")
+    return {pk: (owner_id, last_seq) for pk, owner_id, last_seq in rows}
+
+
+def latest_user_events(submission_ids: list[int]) -> list[dict[str, Any]]:
+    """Each submission's latest status event, as the layer message the hub routes.
+
+    Only the latest: a notification says where a submission is now, so a
+    page that missed three changes hears of the last one, not a burst.
+    """
+    events = (
+        SubmissionEvent.objects.filter(submission_id__in=submission_ids, seq=F("submission__last_seq"))
+        .order_by("submission_id")
+        .values_list(
+            "submission_id", "submission__owner_id", "submission__title", "seq", "status", "message", "created"
+        )
+    )
+    return [
+        user_event_message(
+            user_id=owner_id,
+            submission_id=submission_id,
+            seq=seq,
+            title=title,
+            status=status,
+            notification=message,
+            timestamp=created,
+        )
+        for submission_id, owner_id, title, seq, status, message, created in events
+    ]
