@@ -212,3 +212,24 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Submission Live <noreply@localhost>")
 # Where links in emails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# ARCHIVE
+# ------------------------------------------------------------------------------
+# Empty ARCHIVE_URL keeps the embedded archive (archive.embedded). Set it to a
+# BioSamples-style API root and ARCHIVE_TOKEN to its bearer token to submit over HTTP.
+ARCHIVE_URL = os.environ.get("ARCHIVE_URL", "")
+ARCHIVE_TOKEN = os.environ.get("ARCHIVE_TOKEN", "")
+ARCHIVE_BATCH_SIZE = int(os.environ.get("ARCHIVE_BATCH_SIZE", "100"))
+# Per request (connect, read, write): a stuck archive must not hold a job for long.
+ARCHIVE_TIMEOUT_SECONDS = float(os.environ.get("ARCHIVE_TIMEOUT_SECONDS", "30"))
+# How often batch statuses are asked for: by the server process in the embedded
+# default, by Celery beat (`celery -A config.celery_app beat`) in distributed mode.
+ARCHIVE_POLL_SECONDS = float(os.environ.get("ARCHIVE_POLL_SECONDS", "15"))
+# A round not started within one interval is dropped: the next one is already due.
+CELERY_BEAT_SCHEDULE = {
+    "poll-archive": {
+        "task": "archive.poll",
+        "schedule": ARCHIVE_POLL_SECONDS,
+        "options": {"expires": ARCHIVE_POLL_SECONDS},
+    },
+}

@@ -1,0 +1,115 @@
+"""Pressing Submit with a remote archive configured: what is sent, and what the submitter is told."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.loopback import SERVER_ERROR, TIMEOUT
+from archive.models import ArchiveBatch
+from common.constants import COMPLETED, READY, SUBMITTED, WAITING
+from submissions.models import SubmissionEvent
+from uid.models import Animal, Sample
+
+UNAVAILABLE = "archive unavailable, please try again later"
+
+
+def events(submission) -> list[tuple[int, str]]:
+    return list(SubmissionEvent.objects.filter(submission=submission).values_list("status", "message"))
+
+
+def test_records_go_in_batches_animals_first_and_the_submission_waits(archive_server, ready, submit, published):
+    submission = submit(ready)
+
+    assert submission.status == SUBMITTED
+    assert events(submission) == [
+        (WAITING, "Submitting your records to the archive…"),
+        (SUBMITTED, "Sent 5 records. Waiting for archive validation."),
+    ]
+    assert submission.job_phase == ""  # the poller, not a job, waits for the archive
+    assert archive_server.posted_samples() == ["bull", "cow", "calf", "blood", "hair"]
+    batches = list(ArchiveBatch.objects.filter(submission=submission))
+    assert [(b.record_type, len(b.record_ids), b.status) for b in batches] == [
+        ("animal", 2, "sent"),
+        ("animal", 1, "sent"),
+        ("sample", 2, "sent"),
+    ]
+    assert all(b.remote_id for b in batches)
+    progress = [f["progress"] for f in published if f["type"] == "progress"]
+    assert progress[-1] == {"phase": "submission", "done": 5, "total": 5}
+
+
+def test_documents_carry_characteristics_and_relationships(archive_server, ready, submit):
+    submit(ready)
+
+    documents = {doc["name"]: doc for batch in archive_server.batches.values() for doc in batch.samples}
+    calf, blood = documents["calf"], documents["blood"]
+    assert calf["characteristics"]["organism"] == [{"text": "Bos taurus"}]
+    assert calf["characteristics"]["material"][0]["text"] == "organism"
+    assert {(r["type"], r["target"]) for r in calf["relationships"]} == {("child of", "bull"), ("child of", "cow")}
+    assert blood["relationships"] == [{"source": "blood", "type": "derived from", "target": "calf"}]
+    assert blood["characteristics"]["material"][0]["text"] == "specimen from organism"
+    assert blood["release"].endswith("Z")
+
+
+@pytest.mark.parametrize("fault", [SERVER_ERROR, TIMEOUT])
+def test_a_transient_failure_leaves_the_submission_ready_with_a_message(archive_server, ready, submit, settings, fault):
+    settings.ARCHIVE_TIMEOUT_SECONDS = 0.3
+    archive_server.fail(fault)
+
+    submission = submit(ready)
+
+    assert submission.status == READY
+    assert UNAVAILABLE in submission.message.lower()
+    assert "Nothing was sent." in submission.message
+    assert "Traceback" not in submission.message
+    assert [status for status, _ in events(submission)] == [WAITING, READY]
+
+
+def test_a_refused_connection_leaves_the_submission_ready(archive_server, ready, submit):
+    archive_server.stop()
+
+    submission = submit(ready)
+
+    assert submission.status == READY
+    assert UNAVAILABLE in submission.message.lower()
+
+
+def test_an_expired_token_says_who_can_fix_it(archive_server, ready, submit):
+    archive_server.token = "renewed-token"
+
+    submission = submit(ready)
+
+    assert submission.status == READY
+    assert submission.message.startswith("The archive refused our credentials (token expired or invalid).")
+    assert "renew ARCHIVE_TOKEN" in submission.message
+    assert ArchiveBatch.objects.filter(status=ArchiveBatch.SENT).count() == 0
+
+
+def test_a_resumed_submission_never_sends_a_batch_twice(archive_server, ready, submit, poll):
+    archive_server.fail(SERVER_ERROR, method="POST", after=1)
+
+    submission = submit(ready)
+
+    assert submission.status == READY
+    assert "1 of 3 batches were sent already; they will not be sent again." in submission.message
+
+    archive_server.heal()
+    submission = submit(submission)
+
+    assert submission.status == SUBMITTED
+    assert archive_server.posted_samples() == ["bull", "cow", "calf", "blood", "hair"]
+    archive_server.wait_idle()
+    poll(submission)
+    assert submission.status == COMPLETED
+
+
+def test_without_an_archive_url_the_embedded_archive_is_used(settings, ready, submit, django_capture_on_commit_callbacks):
+    settings.ARCHIVE_URL = ""
+
+    submission = submit(ready)
+
+    assert submission.status == COMPLETED
+    assert [status for status, _ in events(submission)] == [WAITING, SUBMITTED, COMPLETED]
+    assert not ArchiveBatch.objects.exists()
+    assert not Animal.objects.filter(accession="").exists()
+    assert not Sample.objects.filter(accession="").exists()
