@@ -15,14 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from uid.models import Animal, Record, Sample, Submission
+from validation.fields import field_names
 from validation.helpers import construct_validation_message, refresh_statistics
 from validation.models import ANIMAL, SAMPLE, ValidationResult, ValidationSummary
 from validation.rules import ERROR, WARNING, Issue, build_context, check_animal, check_sample
+from validation.selectors import known_elsewhere
+from validation.storage import insert_results
 
-BATCH_SIZE = 1000
-SHARED_FIELDS = ("pk", "name", "alternative_id", "latitude", "longitude")
-ANIMAL_FIELDS = (*SHARED_FIELDS, "species", "breed", "sex", "birth_date", "birth_country", "father_name", "mother_name")
-SAMPLE_FIELDS = (*SHARED_FIELDS, "animal_name", "collection_date", "organism_part", "storage", "protocol_url")
+ANIMAL_FIELDS = ("pk", *field_names(ANIMAL))
+SAMPLE_FIELDS = ("pk", *field_names(SAMPLE))
 
 
 def validate_submission(
@@ -31,19 +32,27 @@ def validate_submission(
     """Run the rules over all records, store results and summaries, and return the counts message."""
     animals = list(Animal.objects.filter(submission=submission).order_by("row", "pk").values(*ANIMAL_FIELDS))
     samples = list(Sample.objects.filter(submission=submission).order_by("row", "pk").values(*SAMPLE_FIELDS))
-    context = build_context(animals, today=timezone.localdate())
+    known_animals, known_samples = known_elsewhere(submission=submission)
+    context = build_context(
+        animals,
+        samples=samples,
+        today=timezone.localdate(),
+        known_animals=known_animals,
+        known_samples=known_samples,
+    )
     total = len(animals) + len(samples)
-    results: list[ValidationResult] = []
+    results: list[tuple[str, int, str, str, list[dict[str, str]]]] = []
     summaries: list[ValidationSummary] = []
     for record_type, records, check in ((ANIMAL, animals, check_animal), (SAMPLE, samples, check_sample)):
         summary = ValidationSummary(submission=submission, record_type=record_type, total=len(records))
         for record in records:
             issues = check(record, context)
-            result = _result(submission, record_type, record, issues)
+            result = _result(record_type, record, issues)
             results.append(result)
-            summary.passed += result.status == Record.PASS
-            summary.warnings += result.status == Record.WARNING
-            summary.errors += result.status == Record.ERROR
+            status = result[2]
+            summary.passed += status == Record.PASS
+            summary.warnings += status == Record.WARNING
+            summary.errors += status == Record.ERROR
             if progress is not None:
                 progress(len(results), total)
         summaries.append(summary)
@@ -56,24 +65,23 @@ def validate_submission(
 
 
 def _result(
-    submission: Submission, record_type: str, record: Mapping[str, Any], issues: Iterable[Issue]
-) -> ValidationResult:
+    record_type: str, record: Mapping[str, Any], issues: Iterable[Issue]
+) -> tuple[str, int, str, str, list[dict[str, str]]]:
+    """A result row as a tuple: building 100,000 model instances would cost more than the rules."""
     issues = list(issues)
     levels = {issue.level for issue in issues}
     status = Record.ERROR if ERROR in levels else Record.WARNING if WARNING in levels else Record.PASS
-    return ValidationResult(
-        submission_id=submission.pk,  # the id, not the instance: the FK descriptor costs 100,000 times
-        record_type=record_type,
-        record_id=record["pk"],
-        record_name=record["name"][:255],
-        status=status,
-        messages=[{"message": issue.message, "column": issue.column} for issue in issues],
-    )
+    messages = [{"message": issue.message, "column": issue.column} for issue in issues]
+    return (record_type, record["pk"], status, record["name"][:255], messages)
 
 
-def _store(submission: Submission, results: list[ValidationResult], summaries: list[ValidationSummary]) -> None:
+def _store(
+    submission: Submission,
+    results: list[tuple[str, int, str, str, list[dict[str, str]]]],
+    summaries: list[ValidationSummary],
+) -> None:
     with transaction.atomic():
         ValidationResult.objects.filter(submission=submission).delete()
         ValidationSummary.objects.filter(submission=submission).delete()
-        ValidationResult.objects.bulk_create(results, batch_size=BATCH_SIZE)
+        insert_results(submission_id=submission.pk, results=results)
         ValidationSummary.objects.bulk_create(summaries)

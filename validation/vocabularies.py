@@ -74,6 +74,9 @@ BREEDS: dict[str, tuple[str, ...]] = {
         "Chianina",
         "Podolica",
         "Wagyu",
+        # Names shared with breeds of other species, listed so they are not taken for them.
+        "Friesian",
+        "British Friesian",
     ),
     "Sus scrofa": (
         "Large White",
@@ -99,6 +102,7 @@ BREEDS: dict[str, tuple[str, ...]] = {
         "Cheviot",
         "Border Leicester",
         "Soay",
+        "Hampshire",
     ),
     "Capra hircus": ("Saanen", "Alpine", "Anglo-Nubian", "Nubian", "Boer", "Toggenburg", "Angora", "LaMancha"),
     "Equus caballus": (
@@ -111,6 +115,7 @@ BREEDS: dict[str, tuple[str, ...]] = {
         "Haflinger",
         "Icelandic",
         "Friesian",
+        "Highland",
     ),
     "Gallus gallus": (
         "White Leghorn",
@@ -262,6 +267,11 @@ _BREED_KEYS: dict[str, frozenset[str]] = {
     species: frozenset(normalise(breed) for breed in (*breeds, *ANY_SPECIES_BREEDS))
     for species, breeds in BREEDS.items()
 }
+# Breed → the species listing it, to tell a misspelt breed (a Warning) from one of another species (an Error).
+_BREED_SPECIES: dict[str, frozenset[str]] = {
+    key: frozenset(species for species, breeds in BREEDS.items() if key in {normalise(b) for b in breeds})
+    for key in {normalise(breed) for breeds in BREEDS.values() for breed in breeds}
+}
 _STORAGE_KEYS = frozenset(normalise(term) for term in STORAGE)
 _PART_KEYS = frozenset(normalise(part) for part in ORGANISM_PARTS)
 _COUNTRY_KEYS: dict[str, str] = {
@@ -284,6 +294,11 @@ def is_known_breed(species: str, breed: str) -> bool:
     """Whether `breed` is listed for `species`; True when the species has no breed list to judge by."""
     known = _BREED_KEYS.get(species)
     return known is None or normalise(breed) in known
+
+
+def breed_species(breed: str) -> frozenset[str]:
+    """The species whose breed list has `breed`; empty when no list has it."""
+    return _BREED_SPECIES.get(normalise(breed), frozenset())
 
 
 def country_code(value: str) -> str | None:

@@ -4,13 +4,14 @@ from datetime import date
 
 import pytest
 
+from validation.fields import ANIMAL, SAMPLE, field_names
 from validation.rules import ERROR, WARNING, Issue, build_context, check_animal, check_sample
 
 TODAY = date(2025, 6, 15)
 
 
 def animal(**values: str) -> dict[str, str]:
-    record = {
+    record = dict.fromkeys(field_names(ANIMAL), "") | {
         "name": "COW1",
         "alternative_id": "",
         "species": "Bos taurus",
@@ -27,7 +28,7 @@ def animal(**values: str) -> dict[str, str]:
 
 
 def sample(**values: str) -> dict[str, str]:
-    record = {
+    record = dict.fromkeys(field_names(SAMPLE), "") | {
         "name": "S1",
         "alternative_id": "",
         "animal_name": "COW1",
@@ -81,10 +82,10 @@ def test_missing_mandatory_sample_value_is_an_error_naming_the_column(field, col
 def test_missing_recommended_values_are_warnings():
     """Recommended values only warn: the record can still be submitted."""
     assert animal_issues(animal(birth_date="")) == [
-        Issue(WARNING, "birth_date", "birth_date is empty; it is recommended for every animal.")
+        Issue(WARNING, "birth_date", "birth_date is empty; it is recommended.")
     ]
     issues = sample_issues(sample(storage="", protocol_url=""))
-    assert [(issue.level, issue.column) for issue in issues] == [(WARNING, "storage"), (WARNING, "protocol_url")]
+    assert [(issue.level, issue.column) for issue in issues] == [(WARNING, "protocol_url"), (WARNING, "storage")]
 
 
 @pytest.mark.parametrize("written", ["2020", "2020-05", "2020-05-06", "2025-06-15"])
@@ -149,13 +150,13 @@ def test_controlled_values_outside_the_vocabulary_are_errors_with_a_hint():
     issues = animal_issues(animal(sex="F", species="Bos taurs", birth_country="Atlantis"))
 
     assert [(issue.level, issue.column) for issue in issues] == [
-        (ERROR, "sex"),
         (ERROR, "species"),
+        (ERROR, "sex"),
         (ERROR, "birth_country"),
     ]
-    assert issues[0].message == 'sex "F" is not an accepted term. Use one of: "male", "female", "unknown".'
-    assert issues[1].message.startswith('species "Bos taurs" is not an accepted term. Use the Latin name, for example')
-    assert issues[1].message.endswith("… (30 accepted).")
+    assert issues[1].message == 'sex "F" is not an accepted term. Use one of: "male", "female", "unknown".'
+    assert issues[0].message.startswith('species "Bos taurs" is not an accepted term. Use the Latin name, for example')
+    assert issues[0].message.endswith("… (30 accepted).")
     assert issues[2].message == (
         'birth_country "Atlantis" is not an accepted term. '
         "Use a two-letter ISO 3166 code such as IT or an English name such as Italy."
@@ -193,7 +194,7 @@ def test_unknown_breed_is_only_a_warning_and_only_for_species_with_a_breed_list(
             WARNING,
             "breed",
             'breed "Valdostana" is not a known breed of Bos taurus; check the spelling (known: "Holstein", '
-            '"Holstein Friesian", "Jersey", "Guernsey", "Ayrshire", "Brown Swiss", … (19 accepted)).',
+            '"Holstein Friesian", "Jersey", "Guernsey", "Ayrshire", "Brown Swiss", … (21 accepted)).',
         )
     ]
     assert animal_issues(animal(species="Apis mellifera", breed="Buckfast")) == []
@@ -314,3 +315,189 @@ def test_same_alternative_id_and_species_warns_of_a_possible_duplicate():
         )
     ]
     assert check_animal(other_species, context) == []
+
+
+def test_numbers_need_their_time_unit_and_units_must_be_known():
+    """An age or interval without a unit is an Error; a unit must be a time unit; a lone unit only warns."""
+    missing = sample_issues(sample(animal_age_at_collection="3"))
+    assert [(issue.level, issue.column) for issue in missing] == [(ERROR, "animal_age_at_collection_units")]
+    assert missing[0].message.startswith("animal_age_at_collection_units is empty; give the unit of")
+
+    wrong = sample_issues(sample(preparation_interval="2", preparation_interval_units="fortnights"))
+    assert [(issue.level, issue.column) for issue in wrong] == [(ERROR, "preparation_interval_units")]
+    assert 'preparation_interval_units "fortnights" is not an accepted term. Use one of: "minutes"' in wrong[0].message
+
+    lone = sample_issues(sample(preparation_interval_units="days"))
+    assert [(issue.level, issue.column) for issue in lone] == [(WARNING, "preparation_interval_units")]
+
+    assert sample_issues(sample(animal_age_at_collection="2.5", animal_age_at_collection_units="Year")) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("three", 'animal_age_at_collection "three" is not a number. Write digits with a point, for example 2.5.'),
+        ("-1", 'animal_age_at_collection "-1" is negative; an age or interval cannot be.'),
+    ],
+)
+def test_ages_must_be_non_negative_numbers(value, message):
+    """Ages are numbers of units, never words or negative."""
+    issues = sample_issues(sample(animal_age_at_collection=value, animal_age_at_collection_units="days"))
+    assert [issue.message for issue in issues] == [message]
+
+
+@pytest.mark.parametrize("value", ["mailto:biobank@example.org", "https://biobank.example.org/request"])
+def test_availability_is_a_mailto_link_or_a_web_page(value):
+    """BioSamples publishes availability as a link: mailto: for an address, or a web page."""
+    assert sample_issues(sample(availability=value)) == []
+
+
+@pytest.mark.parametrize("value", ["biobank@example.org", "mailto:biobank", "ask Anna", "ftp://example.org"])
+def test_other_availability_values_are_errors(value):
+    """A bare address or free text is refused with the two accepted forms in the message."""
+    issues = sample_issues(sample(availability=value))
+    assert [(issue.level, issue.column) for issue in issues] == [(ERROR, "availability")]
+    assert "Write mailto:name@example.org or a link starting with https://." in issues[0].message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["10.1000/xyz123", "doi:10.1186/s12711-019-0480-6", "https://doi.org/10.1000/182; https://example.org/paper"],
+)
+def test_references_are_dois_or_web_addresses(value):
+    """DOIs bare, with doi: or as doi.org links, and web pages are accepted, several separated by semicolons."""
+    assert sample_issues(sample(bibliographic_references=value)) == []
+
+
+def test_a_reference_that_is_neither_doi_nor_link_is_an_error_naming_it():
+    """The message quotes the one reference at fault, not the whole cell."""
+    issues = sample_issues(sample(bibliographic_references="10.1000/ok; Smith et al. 2020"))
+    assert issues == [
+        Issue(
+            ERROR,
+            "bibliographic_references",
+            'bibliographic_references "Smith et al. 2020" is neither a DOI nor a web address. '
+            "Write DOIs such as 10.1000/xyz123 or https://doi.org/10.1000/xyz123, separated by semicolons.",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "good", "bad"),
+    [
+        ("storage_processing", "cryopreserved", "boiled"),
+        ("developmental_stage", "Adult", "teenager"),
+        ("physiological_stage", "mature", "tired"),
+        ("accuracy", "exact", "roughly"),
+    ],
+)
+def test_sample_controlled_terms(column, good, bad):
+    """Processing, stages and accuracy accept their terms (any case, "exact" for precise) and refuse others."""
+    assert sample_issues(sample(**{column: good})) == []  # the sample has both coordinates, as "exact" needs
+    issues = sample_issues(sample(**{column: bad}))
+    assert [(issue.level, issue.column) for issue in issues] == [(ERROR, column)]
+    assert issues[0].message.startswith(f'{column} "{bad}" is not an accepted term. Use')
+
+
+def test_breed_country_must_be_a_country():
+    """The breed's country is judged like the birth country."""
+    assert animal_issues(animal(breed_country="Italy")) == []
+    assert [issue.column for issue in animal_issues(animal(breed_country="Padania"))] == ["breed_country"]
+
+
+def test_coordinates_come_in_pairs():
+    """One coordinate without the other cannot place anything."""
+    issues = sample_issues(sample(longitude=""))
+    assert issues == [Issue(ERROR, "longitude", "longitude is empty but latitude is given; give both or neither.")]
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "latitude", "longitude", "expected"),
+    [
+        ("missing geographic information", "45.1", "9.2", [(ERROR, "accuracy")]),
+        ("missing geographic information", "", "", []),
+        ("precise coordinates", "", "", [(ERROR, "accuracy")]),
+        ("exact", "45.1", "9.2", []),
+        ("country level", "42", "12", []),
+        ("region level", "", "", []),
+        ("unknown accuracy level", "45.1", "9.2", []),
+    ],
+)
+def test_coordinates_agree_with_their_accuracy(accuracy, latitude, longitude, expected):
+    """No coordinates with "missing geographic information"; both with "precise coordinates"."""
+    issues = animal_issues(animal(accuracy=accuracy, latitude=latitude, longitude=longitude))
+    assert [(issue.level, issue.column) for issue in issues] == expected
+    issues = sample_issues(sample(accuracy=accuracy, latitude=latitude, longitude=longitude))
+    assert [(issue.level, issue.column) for issue in issues] == expected
+
+
+def test_a_breed_of_another_species_is_an_error():
+    """A listed breed of another species means species or breed is wrong, not a local breed."""
+    issues = animal_issues(animal(breed="Duroc"))
+    assert issues == [
+        Issue(ERROR, "breed", 'breed "Duroc" is a breed of Sus scrofa, not of Bos taurus. Check species and breed.')
+    ]
+    assert animal_issues(animal(breed="Friesian")) == []  # a name horses and cattle share
+
+
+def test_father_and_mother_must_be_two_animals_of_the_same_species():
+    """The same animal cannot be both parents, and parents share their offspring's species."""
+    bull = animal(name="BULL", sex="male")
+    both = animal(name="CALF", father_name="BULL", mother_name="BULL")
+    assert Issue(
+        ERROR, "mother_id", 'father_id and mother_id are both "BULL"; an animal has two different parents.'
+    ) in animal_issues(both, bull)
+
+    boar = animal(name="BOAR", sex="male", species="Sus scrofa", breed="Duroc")
+    issues = animal_issues(animal(name="CALF", father_name="BOAR"), boar)
+    assert issues == [
+        Issue(
+            ERROR,
+            "father_id",
+            'father_id "BOAR" is of species "Sus scrofa", not "Bos taurus"; a father is of the same species as '
+            "its offspring.",
+        )
+    ]
+
+
+def test_a_sample_names_exactly_one_animal():
+    """A list of animals in animal_id gets its own message, not "unknown animal"."""
+    issues = sample_issues(sample(animal_name="COW1; COW2"))
+    assert issues == [
+        Issue(
+            ERROR, "animal_id", 'animal_id "COW1; COW2" names several animals; a sample comes from exactly one animal.'
+        )
+    ]
+
+
+def test_samples_sharing_an_alternative_id_warn():
+    """Two samples with one alternative_id are probably one sample entered twice."""
+    first, second = sample(name="S1", alternative_id="TUBE-7"), sample(name="S2", alternative_id="tube-7")
+    context = build_context([animal()], samples=[first, second], today=TODAY)
+    assert check_sample(first, context) == []
+    assert check_sample(second, context) == [
+        Issue(WARNING, "alternative_id", 'Possible duplicate of "S1": both have alternative_id "tube-7".')
+    ]
+
+
+def test_records_matching_the_owners_other_submissions_warn():
+    """Known alternative ids from the owner's other submissions are named in the warning."""
+    cow, tube = animal(alternative_id="EAR-1"), sample(alternative_id="TUBE-1")
+    context = build_context(
+        [cow],
+        samples=[tube],
+        today=TODAY,
+        known_animals={("ear-1", "Bos taurus"): '"OLD1" of submission "Herd 2024"'},
+        known_samples={"tube-1": '"OLDS" of submission "Herd 2024"'},
+    )
+    assert [issue.message for issue in check_animal(cow, context)] == [
+        'Possible duplicate of animal "OLD1" of submission "Herd 2024": it has the same alternative_id "EAR-1" '
+        "and species. Remove this animal if it is the same one."
+    ]
+    assert [(issue.level, issue.column) for issue in check_sample(tube, context)] == [(WARNING, "alternative_id")]
+    other_species = animal(alternative_id="EAR-1", species="Sus scrofa", breed="Duroc")
+    assert check_animal(other_species, build_context([other_species], today=TODAY, known_animals=context_keys())) == []
+
+
+def context_keys() -> dict[tuple[str, str], str]:
+    return {("ear-1", "Bos taurus"): "elsewhere"}

@@ -66,9 +66,7 @@ def test_results_and_summaries_record_each_verdict_and_its_messages(submission):
     }
     assert (result("COW1").status, result("COW1").messages) == (Record.PASS, [])
     assert result("COW2").status == Record.WARNING
-    assert result("COW2").messages == [
-        {"message": "birth_date is empty; it is recommended for every animal.", "column": "birth_date"}
-    ]
+    assert result("COW2").messages == [{"message": "birth_date is empty; it is recommended.", "column": "birth_date"}]
     assert result("COW3").status == Record.ERROR
     assert result("S2").status == Record.ERROR
     assert [message["column"] for message in result("S2").messages] == ["storage", "animal_id"]

@@ -1,0 +1,41 @@
+"""Read-side queries of validation: what the owner already has elsewhere."""
+
+from __future__ import annotations
+
+from django.db.models import Subquery
+
+from uid.models import Animal, Sample, Submission
+from validation import vocabularies as vocab
+from validation.context import species_key
+
+# Enough for any submission, few enough that a pathological owner cannot make validation crawl.
+KNOWN_LIMIT = 200_000
+
+
+def known_elsewhere(*, submission: Submission) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """The owner's animals and samples in other submissions sharing an alternative_id with this one.
+
+    Keys are as `build_context` expects: (normalised alternative_id, species
+    key) for animals and the normalised alternative_id for samples; values
+    say which record and submission, for the duplicate warning. The database
+    matches alternative ids exactly, via a subquery, so only candidates
+    travel; case and spacing are then compared as everywhere else.
+    """
+    animals: dict[tuple[str, str], str] = {}
+    samples: dict[str, str] = {}
+    for model, target in ((Animal, animals), (Sample, samples)):
+        own = model.objects.filter(submission=submission).exclude(alternative_id="").values("alternative_id")
+        fields = ("alternative_id", "name", "submission__title") + (("species",) if model is Animal else ())
+        others = (
+            model.objects.filter(submission__owner_id=submission.owner_id, alternative_id__in=Subquery(own))
+            .exclude(submission=submission)
+            .order_by("submission_id", "pk")
+            .values_list(*fields)[:KNOWN_LIMIT]
+        )
+        for alternative_id, name, title, *species in others:
+            where = f'"{name}" of submission "{title}"'
+            if model is Animal:
+                target.setdefault((vocab.normalise(alternative_id), species_key(species[0])), where)
+            else:
+                target.setdefault(vocab.normalise(alternative_id), where)
+    return animals, samples
