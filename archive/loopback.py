@@ -88,6 +88,10 @@ class LoopbackArchive:
         with self._lock:
             self._fault = None
 
+    def hold(self) -> None:
+        """Keep new batches pending until `release()`."""
+        self._released.clear()
+
     def release(self) -> None:
         """Let held batches be processed (the archive's validators catch up)."""
         self._released.set()
@@ -108,7 +112,9 @@ class LoopbackArchive:
     def start(self) -> LoopbackArchive:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        for target in (self._server.serve_forever, self._process):
+        server = self._server
+        # A short poll interval makes stop() (and so every test's teardown) quick.
+        for target in (lambda: server.serve_forever(poll_interval=0.05), self._process):
             thread = threading.Thread(target=target, name="loopback-archive", daemon=True)
             thread.start()
             self._threads.append(thread)

@@ -37,6 +37,8 @@ def published(monkeypatch) -> list[dict]:
 def ready(submission) -> Submission:
     """Three animals (a calf with both parents) and two samples, validated and Ready."""
     add_records(submission)
+    submission.owner.email = "alice@example.org"
+    submission.owner.save()
     submission.status = READY
     submission.save()
     return submission

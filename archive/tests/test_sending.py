@@ -103,7 +103,7 @@ def test_a_resumed_submission_never_sends_a_batch_twice(archive_server, ready, s
     assert submission.status == COMPLETED
 
 
-def test_without_an_archive_url_the_embedded_archive_is_used(settings, ready, submit, django_capture_on_commit_callbacks):
+def test_without_an_archive_url_the_embedded_archive_is_used(settings, ready, submit):
     settings.ARCHIVE_URL = ""
 
     submission = submit(ready)

@@ -1,0 +1,72 @@
+"""The embedded server's poller loop, and Celery beat's schedule for distributed mode."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.conf import settings as django_settings
+
+from archive.poller import poll_forever
+from common.constants import COMPLETED, PHASE_SUBMISSION, READY, SUBMITTED
+from jobs.services import start_phase
+from uid.models import Submission
+
+from .conftest import add_records
+
+
+def submit_for_real(submission_id: int) -> int:
+    """Submit with real commits: the poller reads from other threads."""
+    submission = Submission.objects.get(pk=submission_id)
+    add_records(submission)
+    Submission.objects.filter(pk=submission_id).update(status=READY)
+    start_phase(submission=submission, phase=PHASE_SUBMISSION)
+    return Submission.objects.get(pk=submission_id).status
+
+
+async def status_of(submission_id: int) -> int:
+    return await sync_to_async(lambda: Submission.objects.get(pk=submission_id).status)()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_server_process_polls_until_the_archive_has_answered(archive_server, submission, settings):
+    settings.ARCHIVE_POLL_SECONDS = 0.05
+    settings.JOBS_BACKEND = "inline"
+    archive_server.hold()
+    assert await sync_to_async(submit_for_real)(submission.pk) == SUBMITTED
+
+    poller = asyncio.create_task(poll_forever())
+    try:
+        # Rounds run while the archive still validates; nothing changes.
+        async with asyncio.timeout(10):
+            while sum(method == "GET" for method, _ in archive_server.requests) < 2:
+                await asyncio.sleep(0.02)
+        assert await status_of(submission.pk) == SUBMITTED
+
+        archive_server.release()
+        async with asyncio.timeout(10):
+            while await status_of(submission.pk) != COMPLETED:
+                await asyncio.sleep(0.05)
+    finally:
+        poller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await poller
+
+
+async def test_in_distributed_mode_the_server_leaves_polling_to_celery_beat(settings):
+    settings.JOBS_BACKEND = "celery"
+
+    async with asyncio.timeout(1):
+        await poll_forever()  # returns at once instead of looping
+
+
+def test_celery_beat_runs_the_poll_task_on_the_configured_interval():
+    from config.celery_app import app
+    from jobs.tasks import poll_archive
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["poll-archive"]
+    assert entry["task"] == poll_archive.name == "archive.poll"
+    assert entry["schedule"] == django_settings.ARCHIVE_POLL_SECONDS
+    assert app.conf.beat_schedule["poll-archive"]["task"] == "archive.poll"

@@ -1,0 +1,168 @@
+"""Polling the archive: Completed with accessions, or Need Revision with the archive's errors in the report."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from archive.loopback import SERVER_ERROR
+from archive.models import ArchiveBatch
+from archive.polling import CREDENTIALS_WHILE_WAITING
+from common.constants import COMPLETED, NEED_REVISION, READY, SUBMITTED, WAITING
+from jobs.watchdog import fail_orphaned_jobs
+from submissions.models import SubmissionEvent
+from uid.models import Animal, Record, Sample
+from validation.models import ValidationResult, ValidationSummary
+
+
+def statuses(submission) -> list[int]:
+    return list(SubmissionEvent.objects.filter(submission=submission).values_list("status", flat=True))
+
+
+@pytest.fixture
+def held(archive_server):
+    """The archive takes its time: batches stay pending until released."""
+    archive_server.hold()
+    return archive_server
+
+
+def test_the_archive_assigns_an_accession_per_record_and_the_submission_completes(
+    archive_server, ready, submit, poll, published
+):
+    submission = submit(ready)
+    archive_server.wait_idle()
+
+    assert poll(submission) == 1
+
+    assert submission.status == COMPLETED
+    assert submission.message == "Completed: the archive assigned accessions to 5 records."
+    assert statuses(submission) == [WAITING, SUBMITTED, COMPLETED]
+    accessions = list(Animal.objects.values_list("accession", flat=True)) + list(
+        Sample.objects.values_list("accession", flat=True)
+    )
+    assert len(set(accessions)) == 5
+    assert all(accession.startswith("SAMEA9") for accession in accessions)
+    assert set(ArchiveBatch.objects.values_list("status", flat=True)) == {ArchiveBatch.DONE}
+    assert published[-1]["status"] == COMPLETED
+    assert [m.subject for m in mail.outbox] == ["[Submission Live] Cattle 2026: Completed"]
+
+
+def test_per_record_errors_need_revision_and_show_in_the_report(archive_server, ready, submit, poll, published):
+    archive_server.reject["hair"] = "organism part 'hair' is not an UBERON term"
+    submission = submit(ready)
+    archive_server.wait_idle()
+
+    poll(submission)
+
+    assert submission.status == NEED_REVISION
+    assert submission.message == (
+        "The archive rejected 1 of 5 records. Open the validation report to see why, fix them and submit again."
+    )
+    hair = Sample.objects.get(name="hair")
+    assert hair.accession == ""
+    assert Sample.objects.get(name="blood").accession.startswith("SAMEA9")
+    result = ValidationResult.objects.get(submission=submission, record_type="sample", record_id=hair.pk)
+    assert result.status == Record.ERROR
+    assert result.messages == [{"message": "organism part 'hair' is not an UBERON term", "column": "archive"}]
+    summary = ValidationSummary.objects.get(submission=submission, record_type="sample")
+    assert (summary.total, summary.errors) == (2, 1)
+    final = SubmissionEvent.objects.filter(submission=submission).last()
+    assert final.status == NEED_REVISION
+    assert final.validation_message["sample_issues"] == 1
+    assert final.validation_message["animal_issues"] == 0
+    assert published[-1]["validation_message"]["sample_issues"] == 1
+    # Need Revision after the archive's review is worth an email, unlike our own validation's.
+    assert [m.subject for m in mail.outbox] == ["[Submission Live] Cattle 2026: Need Revision"]
+
+
+def test_archive_errors_replace_earlier_archive_errors_but_keep_our_own(archive_server, ready, submit, poll):
+    hair = Sample.objects.get(name="hair")
+    own = {"message": "storage is not a controlled term", "column": "storage"}
+    ValidationResult.objects.create(
+        submission=ready, record_type="sample", record_id=hair.pk, record_name="hair", status="Warning", messages=[own]
+    )
+    archive_server.reject["hair"] = "rejected"
+    submission = submit(ready)
+    archive_server.wait_idle()
+
+    poll(submission)
+
+    result = ValidationResult.objects.get(record_id=hair.pk, record_type="sample")
+    assert result.messages == [own, {"message": "rejected", "column": "archive"}]
+    assert result.status == Record.ERROR
+
+
+def test_a_resubmission_after_revision_sends_only_what_was_rejected(archive_server, ready, submit, poll):
+    archive_server.reject["hair"] = "rejected"
+    submission = submit(ready)
+    archive_server.wait_idle()
+    poll(submission)
+    archive_server.reject.clear()
+    submission.status = READY  # as a fresh validation would leave it
+    submission.save()
+
+    submission = submit(submission)
+    archive_server.wait_idle()
+    poll(submission)
+
+    assert submission.status == COMPLETED
+    assert submission.message == "Completed: the archive assigned accessions to 1 records."
+    assert archive_server.posted_samples() == ["bull", "cow", "calf", "blood", "hair", "hair"]
+
+
+def test_polling_waits_while_the_archive_is_still_validating_and_survives_a_restart(held, ready, submit, poll):
+    submission = submit(ready)
+
+    assert poll(submission) == 0
+    assert submission.status == SUBMITTED
+    assert set(ArchiveBatch.objects.values_list("remote_status", flat=True)) == {"pending"}
+    # A server restart (thread backend) fails orphaned jobs: the wait for the archive is not one.
+    assert fail_orphaned_jobs() == 0
+
+    held.release()
+    held.wait_idle()
+    poll(submission)
+
+    assert submission.status == COMPLETED
+    assert statuses(submission) == [WAITING, SUBMITTED, COMPLETED]
+
+
+def test_an_unavailable_archive_while_polling_changes_nothing_until_it_is_back(archive_server, ready, submit, poll):
+    submission = submit(ready)
+    archive_server.wait_idle()
+    archive_server.fail(SERVER_ERROR, method="GET")
+
+    poll(submission)
+
+    assert submission.status == SUBMITTED
+    assert statuses(submission) == [WAITING, SUBMITTED]
+
+    archive_server.heal()
+    poll(submission)
+    assert submission.status == COMPLETED
+
+
+def test_an_expired_token_while_polling_is_said_once_and_polling_resumes(archive_server, ready, submit, poll):
+    submission = submit(ready)
+    archive_server.wait_idle()
+    archive_server.token = "renewed"
+
+    poll(submission)
+    poll(submission)
+
+    assert submission.status == SUBMITTED
+    assert submission.message == CREDENTIALS_WHILE_WAITING
+    assert statuses(submission) == [WAITING, SUBMITTED, SUBMITTED]
+
+    archive_server.token = "test-archive-token"
+    poll(submission)
+    assert submission.status == COMPLETED
+
+
+def test_without_an_archive_url_nothing_is_polled(settings, archive_server, ready, submit, poll):
+    submission = submit(ready)
+    settings.ARCHIVE_URL = ""
+
+    assert poll(submission) == 0
+    assert submission.status == SUBMITTED
+    assert ("GET", f"/batches/{ArchiveBatch.objects.first().remote_id}") not in archive_server.requests
