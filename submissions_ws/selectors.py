@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from submissions.frames import SNAPSHOT, STATUS, build_frame, encode
@@ -18,6 +19,8 @@ from uid.models import Submission
 
 # A page further behind than this gets a snapshot instead of a replay.
 MAX_REPLAY = 1000
+# Submissions per sweep query: keeps the OR of (submission, seq range) terms a size both databases plan well.
+RANGES_PER_QUERY = 200
 
 
 def may_view(user: Any, submission_id: int) -> bool:
@@ -42,6 +45,27 @@ def event_messages(submission_id: int, *, after: int, upto: int | None = None) -
         {"type": EVENT_TYPE, "submission": submission_id, "kind": STATUS, "seq": seq, "frame": frame}
         for seq, frame in events.order_by("seq").values_list("seq", "frame")[:MAX_REPLAY]
     ]
+
+
+def events_in_ranges(ranges: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
+    """Status events of many submissions, each after its `after` up to its `upto`, in seq order per submission.
+
+    Each submission contributes at most MAX_REPLAY events per call; the
+    hub's next sweep picks up the rest (and a socket fills any gap itself).
+    """
+    messages: list[dict[str, Any]] = []
+    items = list(ranges.items())
+    for start in range(0, len(items), RANGES_PER_QUERY):
+        chunk = items[start : start + RANGES_PER_QUERY]
+        wanted = Q()
+        for submission_id, (after, upto) in chunk:
+            wanted |= Q(submission_id=submission_id, seq__gt=after, seq__lte=min(upto, after + MAX_REPLAY))
+        rows = SubmissionEvent.objects.filter(wanted).order_by("submission_id", "seq")
+        messages += [
+            {"type": EVENT_TYPE, "submission": submission_id, "kind": STATUS, "seq": seq, "frame": frame}
+            for submission_id, seq, frame in rows.values_list("submission_id", "seq", "frame")
+        ]
+    return messages
 
 
 @dataclass(frozen=True, slots=True)

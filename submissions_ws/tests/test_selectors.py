@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from submissions.helpers import send_message
+from submissions_ws import selectors
+from submissions_ws.hub import get_hub
+from uid.models import Submission
+
+
+def log_events(submission: Submission, count: int) -> None:
+    for number in range(count):
+        submission.message = f"event {number + 1}"
+        send_message(submission)
+
+
+def test_events_in_ranges_reads_each_submissions_own_window_in_seq_order(user):
+    first = Submission.objects.create(title="first", owner=user)
+    second = Submission.objects.create(title="second", owner=user)
+    log_events(first, 5)
+    log_events(second, 3)
+
+    messages = selectors.events_in_ranges({first.pk: (1, 4), second.pk: (0, 2)})
+
+    assert [(m["submission"], m["seq"]) for m in messages] == [
+        (first.pk, 2),
+        (first.pk, 3),
+        (first.pk, 4),
+        (second.pk, 1),
+        (second.pk, 2),
+    ]
+    assert json.loads(messages[0]["frame"])["notification_message"] == "event 2"
+
+
+def test_events_in_ranges_spans_several_queries_when_many_submissions_are_behind(user, monkeypatch):
+    monkeypatch.setattr(selectors, "RANGES_PER_QUERY", 2)
+    submissions = [Submission.objects.create(title=f"s{n}", owner=user) for n in range(5)]
+    for submission in submissions:
+        log_events(submission, 2)
+
+    messages = selectors.events_in_ranges({s.pk: (0, 2) for s in submissions})
+
+    assert sorted((m["submission"], m["seq"]) for m in messages) == sorted(
+        (s.pk, seq) for s in submissions for seq in (1, 2)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_embedded_hub_relays_from_the_log_on_its_first_sweep():
+    """In-process layers cannot lose a doorbell in transit, so the hub does not wait a round to confirm a gap."""
+    hub = await get_hub()
+    assert hub.confirm_sweeps == 0
