@@ -233,3 +233,5 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": ARCHIVE_POLL_SECONDS},
     },
 }
+# httpx logs every request at INFO; a poll round every ARCHIVE_POLL_SECONDS would drown the log.
+LOGGING.setdefault("loggers", {})["httpx"] = {"level": "WARNING"}
