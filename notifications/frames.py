@@ -15,14 +15,11 @@ from typing import Any
 from django.urls import reverse
 
 from common.constants import STATUS_NAMES
-from notifications.text import truncate
 from submissions.frames import encode
 
 NOTIFICATION = "notification"
 USER_EVENT_TYPE = "user.event"
 USER_GROUP_PREFIX = "user."
-# A toast is a glance; the full text is one click away on the submission's page.
-MAX_NOTIFICATION_CHARS = 300
 
 
 def user_group_name(user_id: int) -> str:
@@ -48,7 +45,9 @@ def user_event_message(
         "title": title,
         "status": status,
         "message": STATUS_NAMES[status],
-        "notification_message": truncate(notification, MAX_NOTIFICATION_CHARS),
+        # Whole, like the submission's own frame: the list page shows it in
+        # full, and the toast shortens it for display.
+        "notification_message": notification,
         "url": reverse("submissions:detail", args=[submission_id]),
         "timestamp": timestamp.isoformat(),
     }
