@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("submissions/", include("submissions.urls")),
     path("validation/", include("validation.urls")),
+    path("data/", include("uid.urls")),
     path("admin/", admin.site.urls),
 ]

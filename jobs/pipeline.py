@@ -88,11 +88,9 @@ def run_import(submission_id: int) -> None:
         return
     total = result.animals + result.samples
     report(total, total, force=True)
-    finish(
-        submission,
-        LOADED,
-        f"Loaded {result.animals} animals and {result.samples} samples. Validate them next.",
-    )
+    loaded = f"Loaded {result.animals} animals and {result.samples} samples."
+    # Notes say what the file held but was not imported, e.g. samples already in the archive.
+    finish(submission, LOADED, " ".join((loaded, *result.notes, "Validate them next.")))
 
 
 def run_validation(submission_id: int) -> None:

@@ -17,10 +17,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
 from uid.models import Submission
-from uid.upload_checks import HEAD_BYTES, content_problem, extension_problem
+from uid.upload_checks import extension_problem, upload_content_problem
 
 # A hint for the browser's file picker only; the checks below decide.
-FILE_ACCEPT = ".csv,.tsv,.txt,text/csv,text/tab-separated-values,text/plain"
+FILE_ACCEPT = (
+    ".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,text/plain,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
 
 
 class BootstrapFormMixin:
@@ -49,9 +52,9 @@ class BootstrapFormMixin:
 def check_upload(upload: UploadedFile | None) -> UploadedFile | None:
     """Refuse a data file by name, then size, then its first bytes.
 
-    The name is checked first and alone for workbooks, so an .xlsx (possibly
-    a zip bomb) is refused without a byte of it being read, let alone
-    unzipped. Only the first KB is read for sniffing, and the file is
+    The name is checked first and alone for other workbook formats. An
+    .xlsx (possibly a zip bomb) is judged by its ZIP directory, never
+    unzipped. Only the first KB and that directory are read, and the file is
     rewound, so storing it afterwards stores all of it. Settings are read at
     call time so deployments (and tests) can change the limit.
     """
@@ -69,9 +72,7 @@ def check_upload(upload: UploadedFile | None) -> UploadedFile | None:
             code="file_too_large",
             params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
         )
-    upload.seek(0)
-    problem = content_problem(upload.read(HEAD_BYTES))
-    upload.seek(0)
+    problem = upload_content_problem(upload, upload.name or "")
     if problem is not None:
         raise forms.ValidationError(problem, code="file_content")
     return upload
@@ -82,7 +83,7 @@ class SubmissionForm(BootstrapFormMixin, forms.ModelForm):
 
     data_file = forms.FileField(
         label="Data file",
-        help_text="A CSV file (.csv, .tsv or .txt, UTF-8) of animal and sample records.",
+        help_text="An Excel workbook (.xlsx) or a UTF-8 CSV file (.csv, .tsv or .txt) of animal and sample records.",
         widget=forms.FileInput(attrs={"accept": FILE_ACCEPT}),
     )
 

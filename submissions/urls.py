@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from submissions import views
+from uid import views as record_views
 
 app_name = "submissions"
 urlpatterns = [
@@ -14,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.submission_edit, name="edit"),
     path("<int:pk>/validate/", views.submission_validate, name="validate"),
     path("<int:pk>/submit/", views.submission_submit, name="submit"),
+    # Record actions: replace the data file, delete records by id, drop validation results.
+    path("<int:pk>/reload/", record_views.submission_reload, name="reload"),
+    path("<int:pk>/delete-records/", record_views.submission_delete_records, name="delete_records"),
+    path("<int:pk>/reset/", record_views.submission_reset, name="reset"),
 ]

@@ -26,11 +26,12 @@ from django.db.models import Q
 
 from uid.models import Animal, Sample, Submission
 
-ACCEPTED_EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".txt")
-ACCEPTED_TEXT = ".csv, .tsv or .txt"
-# Workbook formats people most often pick by mistake; they get a "save as CSV" hint.
-SPREADSHEET_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".numbers"})
-SAVE_AS_CSV = 'Save your spreadsheet as "CSV UTF-8" and upload that file.'
+ACCEPTED_EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xlsx")
+ACCEPTED_TEXT = ".csv, .tsv, .txt or .xlsx"
+# Workbook formats other than .xlsx that people pick; they get a "save as" hint.
+SPREADSHEET_EXTENSIONS = frozenset({".xlsm", ".xls", ".ods", ".numbers"})
+SAVE_AS_CSV = 'Save your spreadsheet as an Excel .xlsx workbook or as "CSV UTF-8" and upload that file.'
+ZIP_SIGNATURE = b"PK\x03\x04"
 # How much of a file the content sniffing looks at: magic numbers sit in the
 # first bytes, and a text file has no NUL byte anywhere in its first KB.
 HEAD_BYTES = 1024
@@ -84,19 +85,17 @@ def megabytes(size: int) -> str:
 def extension_problem(name: str) -> str | None:
     """Why a file name is not accepted, or None. Only the name is looked at, never the content.
 
-    Workbooks are refused by name so that nothing ever opens (let alone
-    decompresses) a ZIP container: an .xlsx can be a zip bomb.
+    Other workbook formats (.xls, .ods...) are refused by name, so nothing
+    tries to open them; .xlsx is checked by `upload_content_problem`.
     """
     extension = os.path.splitext(name)[1].lower()
     if extension in ACCEPTED_EXTENSIONS:
         return None
     if extension in SPREADSHEET_EXTENSIONS:
-        return (
-            f"Spreadsheet workbooks ({extension}) are not accepted; upload a {ACCEPTED_TEXT} text file. {SAVE_AS_CSV}"
-        )
+        return f"Spreadsheet workbooks ({extension}) are not accepted; upload a {ACCEPTED_TEXT} file. {SAVE_AS_CSV}"
     if not extension:
-        return f"The file name has no extension; upload a {ACCEPTED_TEXT} text file."
-    return f"{extension} files are not accepted; upload a {ACCEPTED_TEXT} text file."
+        return f"The file name has no extension; upload a {ACCEPTED_TEXT} file."
+    return f"{extension} files are not accepted; upload a {ACCEPTED_TEXT} file."
 
 
 def content_problem(head: bytes) -> str | None:
@@ -118,6 +117,27 @@ def content_problem(head: bytes) -> str | None:
             return _encoding_problem("UTF-16")
         return f"This file is not a CSV text file (it contains binary data). {SAVE_AS_CSV}"
     return None
+
+
+def upload_content_problem(file: IO[bytes], name: str) -> str | None:
+    """Why an upload's content cannot be imported, or None; `file` is left rewound.
+
+    Formats are told by content, as the importer does: a ZIP is checked as
+    an .xlsx workbook, from its directory alone (nothing is unpacked), and
+    anything else must be UTF-8 CSV text. A file named .xlsx must be a ZIP.
+    """
+    from uid.formats.zip_guard import workbook_problem  # it uses this module's helpers
+
+    file.seek(0)
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    if head.startswith(ZIP_SIGNATURE):
+        return workbook_problem(file)
+    if os.path.splitext(name)[1].lower() == ".xlsx":
+        kind = next((kind for signature, kind in SIGNATURES if head.startswith(signature)), "")
+        looks = f"it looks like {kind}" if kind else "its content is not a ZIP archive"
+        return f"This file is named .xlsx but is not an Excel .xlsx workbook ({looks}). {SAVE_AS_CSV}"
+    return content_problem(head)
 
 
 def _encoding_problem(encoding: str) -> str:

@@ -225,11 +225,18 @@ def test_list_pages_twenty_at_a_time(alice_client, alice):
 # -- create -------------------------------------------------------------------
 
 
-def test_create_page_links_the_template_and_example(alice_client):
+def test_create_page_links_the_templates_and_examples_of_every_format(alice_client):
     page = alice_client.get(reverse("submissions:create")).content.decode()
 
-    assert "/static/templates/submission_template.csv" in page
-    assert "/static/templates/submission_example.csv" in page
+    for name in (
+        "submission_template.xlsx",
+        "submission_example.xlsx",
+        "submission_template.csv",
+        "submission_example.csv",
+        "crb_anim_template.csv",
+        "crb_anim_example.csv",
+    ):
+        assert f'href="/data/templates/{name}"' in page
     assert 'enctype="multipart/form-data"' in page
 
 

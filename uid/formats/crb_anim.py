@@ -112,7 +112,8 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         raise ImportFailed(" ".join(problems))
     notes = []
     if skipped:
-        notes.append(f"Skipped {len(skipped)} samples that already have a BioSamples id: {listing(skipped)}.")
+        count = f"{len(skipped)} samples that already have" if len(skipped) > 1 else "1 sample that already has"
+        notes.append(f"Skipped {count} a BioSamples id: {listing(skipped)}.")
     if not samples.rows:
         raise ImportFailed(
             " ".join(notes) + " There is nothing else to import."

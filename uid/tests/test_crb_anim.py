@@ -1,0 +1,154 @@
+"""CRB-Anim CSV: dialect sniffing, mandatory columns by name, \\N as null, one animal per animal_ID, skipped rows."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from uid.formats.crb_anim import COLUMNS
+from uid.importer import ImportFailed, detect_format, import_records
+from uid.models import Animal, Sample
+
+ROW = {
+    "sex": "female",
+    "species_latin_name": "Bos taurus",
+    "country_of_origin": "FR",
+    "breed_name": "Normande",
+    "animal_ID": "FR001",
+    "sample_bibliographic_references": "\\N",
+    "sample_identifier": "S1",
+    "animal_birth_date": "2015-04-02",
+    "sample_storage_temperature": "-196 °C",
+    "sample_type_name": "semen",
+    "body_part_name": "semen",
+    "sampling_date": "2017-01-09",
+    "sampling_protocol_url": "https://example.org/semen.pdf",
+    "sample_availability": "https://www.crb-anim.fr/",
+    "EBI_Biosample_identifier": "\\N",
+}
+
+
+def crb(
+    *rows: dict[str, str], delimiter: str = ";", columns: tuple[str, ...] = COLUMNS, encoding="utf-8"
+) -> io.BytesIO:
+    lines = [delimiter.join(columns)]
+    lines += [delimiter.join(row.get(column, "") for column in columns) for row in rows]
+    return io.BytesIO(("\n".join(lines) + "\n").encode(encoding))
+
+
+def row(**changes: str) -> dict[str, str]:
+    return {**ROW, **changes}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_rows_become_samples_of_deduplicated_animals_whatever_the_delimiter(submission, delimiter):
+    file = crb(
+        row(),
+        row(sample_identifier="S2", sample_storage_temperature="-80°C"),
+        row(animal_ID="FR002", sample_identifier="S3", sex="male"),
+        delimiter=delimiter,
+    )
+
+    result = import_records(submission=submission, file=file)
+
+    assert (result.animals, result.samples, result.format, result.notes) == (2, 3, "crb-anim", ())
+    cow = Animal.objects.get(submission=submission, name="FR001")
+    assert (cow.row, cow.sex, cow.species, cow.breed, cow.breed_country, cow.birth_date) == (
+        2, "female", "Bos taurus", "Normande", "FR", "2015-04-02",
+    )  # fmt: skip
+    s1 = Sample.objects.get(submission=submission, name="S1")
+    assert (s1.animal, s1.animal_name, s1.collection_date, s1.organism_part, s1.sample_type) == (
+        cow, "FR001", "2017-01-09", "semen", "semen",
+    )  # fmt: skip
+    assert (s1.storage, s1.protocol_url, s1.availability, s1.bibliographic_references) == (
+        "frozen, liquid nitrogen", "https://example.org/semen.pdf", "https://www.crb-anim.fr/", "",
+    )  # fmt: skip
+    assert Sample.objects.get(submission=submission, name="S2").storage == "frozen, -70 freezer"
+
+
+def test_the_header_tells_the_format():
+    assert detect_format(crb(row()).getvalue()) == "crb-anim"
+    assert detect_format(b"record_type,id,animal_id,sample_identifier,sex\n") == "csv"
+
+
+@pytest.mark.django_db
+def test_missing_mandatory_columns_are_named(submission):
+    columns = tuple(c for c in COLUMNS if c not in ("body_part_name", "EBI_Biosample_identifier"))
+
+    with pytest.raises(ImportFailed) as failed:
+        import_records(submission=submission, file=crb(row(), columns=columns))
+
+    assert failed.value.message.startswith(
+        'The CRB-Anim file is missing the mandatory columns "body_part_name", "EBI_Biosample_identifier".'
+    )
+
+
+@pytest.mark.django_db
+def test_rows_with_a_biosamples_id_are_skipped_and_the_result_says_which(submission):
+    file = crb(
+        row(EBI_Biosample_identifier="SAMEA100"),
+        row(sample_identifier="S2"),
+        row(animal_ID="OLD", sample_identifier="S3", EBI_Biosample_identifier="SAMEA101"),
+    )
+
+    result = import_records(submission=submission, file=file)
+
+    assert (result.animals, result.samples) == (1, 1)
+    assert result.notes == ("Skipped 2 samples that already have a BioSamples id: S1 (SAMEA100), S3 (SAMEA101).",)
+    assert list(Animal.objects.values_list("name", flat=True)) == ["FR001"]
+
+
+@pytest.mark.django_db
+def test_a_file_of_only_archived_samples_imports_nothing_and_says_why(submission):
+    with pytest.raises(ImportFailed) as failed:
+        import_records(submission=submission, file=crb(row(EBI_Biosample_identifier="SAMEA100")))
+
+    assert failed.value.message == (
+        "Skipped 1 sample that already has a BioSamples id: S1 (SAMEA100). There is nothing else to import."
+    )
+
+
+@pytest.mark.django_db
+def test_conflicting_animal_data_is_refused_naming_animal_column_and_lines(submission):
+    file = crb(row(), row(sample_identifier="S2", sex="male"), row(sample_identifier="S3", animal_birth_date="\\N"))
+
+    with pytest.raises(ImportFailed) as failed:
+        import_records(submission=submission, file=file)
+
+    assert failed.value.message == (
+        'Animals described differently on different rows: "FR001" has sex "female" on line 2 and "male" on line 3. '
+        "Every row of one animal must give the same animal data."
+    )
+    assert not Animal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_value_missing_on_the_first_row_is_taken_from_a_later_one(submission):
+    import_records(submission=submission, file=crb(row(animal_birth_date="\\N"), row(sample_identifier="S2")))
+
+    assert Animal.objects.get().birth_date == "2015-04-02"
+
+
+@pytest.mark.django_db
+def test_unknown_temperatures_are_kept_as_written_for_validation_to_report(submission):
+    import_records(submission=submission, file=crb(row(sample_storage_temperature="frozen, -20")))
+
+    assert Sample.objects.get().storage == "frozen, -20"
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_utf8_is_refused_with_a_hint(submission):
+    with pytest.raises(ImportFailed, match="not UTF-8 encoded: line 2 contains the byte 0xe9"):
+        import_records(submission=submission, file=crb(row(breed_name="Montbéliarde"), encoding="latin-1"))
+
+
+@pytest.mark.django_db
+def test_duplicate_samples_and_missing_ids_are_reported_by_line(submission):
+    with pytest.raises(ImportFailed) as failed:
+        import_records(submission=submission, file=crb(row(), row(), row(sample_identifier="", animal_ID="")))
+
+    assert "No animal id on line 4." in failed.value.message
+    assert "No sample id on line 4." in failed.value.message
+    assert 'Duplicate sample ids: "S1" on lines 2, 3.' in failed.value.message
