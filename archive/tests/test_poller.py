@@ -1,4 +1,4 @@
-"""The embedded server's poller loop, and Celery beat's schedule for distributed mode."""
+"""The embedded server's poller loop (distributed mode's beat task: jobs/tests/test_tasks.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import contextlib
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.conf import settings as django_settings
 
 from archive.poller import poll_forever
 from common.constants import COMPLETED, PHASE_SUBMISSION, READY, SUBMITTED
@@ -60,13 +59,3 @@ async def test_in_distributed_mode_the_server_leaves_polling_to_celery_beat(sett
 
     async with asyncio.timeout(1):
         await poll_forever()  # returns at once instead of looping
-
-
-def test_celery_beat_runs_the_poll_task_on_the_configured_interval():
-    from config.celery_app import app
-    from jobs.tasks import poll_archive
-
-    entry = django_settings.CELERY_BEAT_SCHEDULE["poll-archive"]
-    assert entry["task"] == poll_archive.name == "archive.poll"
-    assert entry["schedule"] == django_settings.ARCHIVE_POLL_SECONDS
-    assert app.conf.beat_schedule["poll-archive"]["task"] == "archive.poll"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from archive.loopback import SERVER_ERROR
 from archive.models import ArchiveBatch
@@ -73,6 +74,19 @@ def test_per_record_errors_need_revision_and_show_in_the_report(archive_server, 
     assert published[-1]["validation_message"]["sample_issues"] == 1
     # Need Revision after the archive's review is worth an email, unlike our own validation's.
     assert [m.subject for m in mail.outbox] == ["[Submission Live] Cattle 2026: Need Revision"]
+
+
+def test_the_report_page_shows_the_archive_errors(archive_server, ready, submit, poll, client):
+    archive_server.reject["hair"] = "organism part 'hair' is not an UBERON term"
+    submission = submit(ready)
+    archive_server.wait_idle()
+    poll(submission)
+    client.force_login(submission.owner)
+
+    page = client.get(reverse("validation:report", args=[submission.pk])).content.decode()
+
+    assert "hair" in page
+    assert "organism part &#x27;hair&#x27; is not an UBERON term" in page
 
 
 def test_archive_errors_replace_earlier_archive_errors_but_keep_our_own(archive_server, ready, submit, poll):

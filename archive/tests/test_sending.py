@@ -6,7 +6,7 @@ import pytest
 
 from archive.loopback import SERVER_ERROR, TIMEOUT
 from archive.models import ArchiveBatch
-from common.constants import COMPLETED, READY, SUBMITTED, WAITING
+from common.constants import COMPLETED, ERROR, READY, SUBMITTED, WAITING
 from submissions.models import SubmissionEvent
 from uid.models import Animal, Sample
 
@@ -83,6 +83,17 @@ def test_an_expired_token_says_who_can_fix_it(archive_server, ready, submit):
     assert submission.message.startswith("The archive refused our credentials (token expired or invalid).")
     assert "renew ARCHIVE_TOKEN" in submission.message
     assert ArchiveBatch.objects.filter(status=ArchiveBatch.SENT).count() == 0
+
+
+def test_an_answer_the_client_does_not_understand_is_an_error_for_support(archive_server, ready, submit, settings):
+    settings.ARCHIVE_URL = f"{archive_server.url}/wrong-root"
+
+    submission = submit(ready)
+
+    assert submission.status == ERROR
+    assert submission.message == (
+        "The archive did not accept the records (the archive answered 404: not found). Please contact support."
+    )
 
 
 def test_a_resumed_submission_never_sends_a_batch_twice(archive_server, ready, submit, poll):
