@@ -18,6 +18,7 @@ import itertools
 import json
 import queue
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +45,15 @@ class Batch:
     samples: list[dict[str, Any]]
     status: str = "pending"
     results: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (a timed-out request, a closed pool) is normal here, not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class LoopbackArchive:
@@ -110,8 +120,7 @@ class LoopbackArchive:
     # Lifecycle ----------------------------------------------------------------
 
     def start(self) -> LoopbackArchive:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         server = self._server
         # A short poll interval makes stop() (and so every test's teardown) quick.
         for target in (lambda: server.serve_forever(poll_interval=0.05), self._process):
@@ -255,7 +264,7 @@ def main() -> None:
     parser.add_argument("--token", default="loopback-token")
     args = parser.parse_args()
     archive = LoopbackArchive(token=args.token)
-    archive._server = ThreadingHTTPServer(("127.0.0.1", args.port), _handler_for(archive))
+    archive._server = _Server(("127.0.0.1", args.port), _handler_for(archive))
     threading.Thread(target=archive._process, daemon=True).start()
     print(f"loopback archive on {archive.url} (token {args.token})")
     archive._server.serve_forever()
