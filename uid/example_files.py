@@ -76,6 +76,7 @@ def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix:
                 row["species"],
                 row["sex"],
                 births[row["id"]],
+                row["birth_country"],
                 PLACE,
                 None,
                 None,

@@ -59,6 +59,10 @@ SAMPLE_COLUMNS: dict[str, str] = {
     "sample_type_name": "sample_type",
     "sample_bibliographic_references": "bibliographic_references",
 }
+# The country of origin is where the animal comes from: stored as its birth country too, which
+# validation requires and CRB-Anim has no other column for.
+ANIMAL_FIELDS = (*ANIMAL_COLUMNS.values(), "birth_country")
+ANIMAL_FILE_COLUMNS = (*ANIMAL_COLUMNS, "country_of_origin")
 HINT = "Download the CRB-Anim template from the create page and keep its header row."
 
 
@@ -79,7 +83,7 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         raise ImportFailed(f"The CRB-Anim file is missing the mandatory columns {names}. {HINT}")
     at = {column: header.index(column.lower()) for column in COLUMNS}
     total = max(text.count("\n"), 1)
-    animals = RecordRows(Animal, tuple(ANIMAL_COLUMNS.values()), kind="animal", place="line")
+    animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place="line")
     samples = RecordRows(Sample, tuple(SAMPLE_COLUMNS.values()), kind="sample", place="line")
     animal_values: dict[str, dict[str, str]] = {}
     conflicts: list[str] = []
@@ -99,7 +103,7 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         known = animal_values.get(animal["animal_ID"])
         if known is None or not animal["animal_ID"]:
             animal_values[animal["animal_ID"]] = animal
-            animals.add(line, tuple(animal.values()), tuple(ANIMAL_COLUMNS))
+            animals.add(line, _animal_values(animal), ANIMAL_FILE_COLUMNS)
         else:
             conflicts += _conflicts(known, animal, animals.lines.get(animal["animal_ID"], line), line)
     problems = animals.problems() + samples.problems()
@@ -121,14 +125,18 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
             else "The file has a header row but no samples. Add one row per sample below it."
         )
     # Values a later row filled in where the first left them empty.
-    animal_rows = [(line, tuple(animal_values[values[0]].values())) for line, values in animals.rows]
+    animal_rows = [(line, _animal_values(animal_values[values[0]])) for line, values in animals.rows]
     return Parsed(
-        animal_fields=tuple(ANIMAL_COLUMNS.values()),
+        animal_fields=ANIMAL_FIELDS,
         animals=animal_rows,
         sample_fields=tuple(SAMPLE_COLUMNS.values()),
         samples=samples.rows,
         notes=notes,
     )
+
+
+def _animal_values(animal: dict[str, str]) -> tuple[str, ...]:
+    return (*animal.values(), animal["country_of_origin"])
 
 
 def _dialect(text: str) -> tuple[str, str]:

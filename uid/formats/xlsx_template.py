@@ -37,6 +37,7 @@ ANIMAL_COLUMNS: dict[str, str] = {
     "species": "species",
     "sex": "sex",
     "birth date": "birth_date",
+    "birth country": "birth_country",
     "birth location": "birth_location",
     "latitude": "latitude",
     "longitude": "longitude",
@@ -64,6 +65,9 @@ SAMPLE_COLUMNS: dict[str, str] = {
     "preparation interval": "preparation_interval",
     "preparation interval units": "preparation_interval_units",
 }
+# Read when present, never required: the issue's column list has no birth country, but validation
+# wants one, so the template carries it and older workbooks without it still import.
+OPTIONAL_COLUMNS = frozenset({"birth country"})
 SHEETS: dict[str, tuple[str, ...]] = {
     BREED_SHEET: BREED_COLUMNS,
     ANIMAL_SHEET: tuple(ANIMAL_COLUMNS),
@@ -149,7 +153,7 @@ def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
         for name, columns in SHEETS.items():
             rows = by_name[name].iter_rows(values_only=True)
             header = [_key(cell) for cell in next(rows, ())]
-            missing = [column for column in columns if column not in header]
+            missing = [column for column in columns if column not in header and column not in OPTIONAL_COLUMNS]
             if missing:
                 names = ", ".join(f'"{column}"' for column in missing)
                 problems.append(f'Sheet "{name}" is missing the columns {names}.')
@@ -180,7 +184,7 @@ def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
 def _records(sheet: Sheet, columns: tuple[str, ...]) -> list[tuple[int, tuple[str, ...]]]:
     """(row number, values of `columns`) of the sheet's rows that fill any of those columns."""
     header, body = sheet
-    positions = [header.index(column) for column in columns]
+    positions = [header.index(column) if column in header else len(header) for column in columns]
     records = []
     for number, cells in body:
         values = tuple(cells[at] if at < len(cells) else "" for at in positions)

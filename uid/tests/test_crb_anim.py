@@ -55,8 +55,8 @@ def test_rows_become_samples_of_deduplicated_animals_whatever_the_delimiter(subm
 
     assert (result.animals, result.samples, result.format, result.notes) == (2, 3, "crb-anim", ())
     cow = Animal.objects.get(submission=submission, name="FR001")
-    assert (cow.row, cow.sex, cow.species, cow.breed, cow.breed_country, cow.birth_date) == (
-        2, "female", "Bos taurus", "Normande", "FR", "2015-04-02",
+    assert (cow.row, cow.sex, cow.species, cow.breed, cow.breed_country, cow.birth_country, cow.birth_date) == (
+        2, "female", "Bos taurus", "Normande", "FR", "FR", "2015-04-02",
     )  # fmt: skip
     s1 = Sample.objects.get(submission=submission, name="S1")
     assert (s1.animal, s1.animal_name, s1.collection_date, s1.organism_part, s1.sample_type) == (

@@ -15,10 +15,22 @@ from uid.importer import ImportFailed, detect_format, import_records
 from uid.models import Animal, Sample
 
 BREEDS = [["Holstein", "NL", "Bos taurus"], ["Large White", "GB", ""]]
-COW = ["COW1", "Dairy cow", "EAR-1", "BULL1", "", "Holstein", "Bos taurus", "female", datetime(2019, 3, 4), "Farm A"]
+COW = [
+    "COW1",
+    "Dairy cow",
+    "EAR-1",
+    "BULL1",
+    "",
+    "Holstein",
+    "Bos taurus",
+    "female",
+    datetime(2019, 3, 4),
+    "IT",
+    "Farm A",
+]
 COW += [45.5, 9.0, "precise coordinates"]
-BULL = ["BULL1", "", "", "", "", "holstein", "", "male", "2015", "", None, None, None]
-PIG = ["PIG1", "", "", "", "", "Large White", "", "male", date(2020, 1, 2), "", None, None, None]
+BULL = ["BULL1", "", "", "", "", "holstein", "", "male", "2015", "Germany", "", None, None, None]
+PIG = ["PIG1", "", "", "", "", "Large White", "", "male", date(2020, 1, 2), "", "", None, None, None]
 BLOOD = ["S1", "", "Blood", "COW1", "https://example.org/p.pdf", datetime(2021, 5, 6, 14, 30), "Farm A", 45.5, 9.0]
 BLOOD += ["precise coordinates", "blood", "adult", "mature", 26, "months", "mailto:a@example.org", "fresh"]
 BLOOD += ["cryopreserved", 2.5, "hours"]
@@ -54,6 +66,7 @@ def test_a_workbook_imports_its_animals_and_samples_with_excel_dates_as_text(sub
     assert (cow.row, cow.description, cow.alternative_id, cow.father_name, cow.breed, cow.sex) == (
         2, "Dairy cow", "EAR-1", "BULL1", "Holstein", "female",
     )  # fmt: skip
+    assert cow.birth_country == "IT"
     assert (cow.birth_date, cow.birth_location, cow.latitude, cow.longitude, cow.accuracy) == (
         "2019-03-04", "Farm A", "45.5", "9", "precise coordinates",
     )  # fmt: skip
@@ -84,6 +97,24 @@ def test_animals_take_breed_country_and_missing_species_from_the_breed_sheet(sub
 
 def test_the_format_is_told_by_content_not_name():
     assert detect_format(good()) == "xlsx"
+
+
+@pytest.mark.django_db
+@pytest.mark.django_db
+def test_a_workbook_without_the_birth_country_column_still_imports(submission):
+    """The issue's column list has no birth country; the template adds it, older workbooks lack it."""
+    headers = {name: [c for c in columns if c != "birth country"] for name, columns in SHEETS.items()}
+    cow = [value for at, value in enumerate(COW) if at != 9]
+
+    import_records(
+        submission=submission, file=io.BytesIO(workbook({"breed": BREEDS, "animal": [cow]}, headers=headers))
+    )
+
+    assert Animal.objects.values_list("birth_date", "birth_country", "birth_location").get() == (
+        "2019-03-04",
+        "",
+        "Farm A",
+    )
 
 
 @pytest.mark.django_db
