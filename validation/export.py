@@ -10,7 +10,7 @@ leading apostrophe makes the spreadsheet show the text instead of running it.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db.models import QuerySet
 
@@ -29,13 +29,21 @@ def escape_cell(value: object) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def report_rows(results: QuerySet[ValidationResult]) -> Iterator[tuple[str, ...]]:
-    """One row per message; a record without messages still gets one row, with empty column and message."""
+def report_rows(
+    results: QuerySet[ValidationResult], *, matches: Callable[[object], bool] | None = None
+) -> Iterator[tuple[str, ...]]:
+    """One row per message; a record without messages still gets one row, with empty column and message.
+
+    With `matches` (the report's column and message filters), only the
+    messages it accepts are exported, and records with none are left out.
+    """
     yield HEADER
     for record_type, name, status, messages in results.values_list(
         "record_type", "record_name", "status", "messages"
     ).iterator(chunk_size=CHUNK_SIZE):
         issues = messages if isinstance(messages, list) and messages else [{}]
+        if matches is not None:
+            issues = [issue for issue in issues if issue and matches(issue)]
         for issue in issues:
             column, message = (
                 (issue.get("column", ""), issue.get("message", "")) if isinstance(issue, dict) else ("", issue)

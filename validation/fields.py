@@ -118,3 +118,10 @@ def field_names(record_type: str) -> tuple[str, ...]:
 
 def column_of(record_type: str, name: str) -> str:
     return next(field.column for field in FIELDS[record_type] if field.name == name)
+
+
+def markdown_table(record_type: str) -> str:
+    """The field table of `record_type` as Markdown, as the README shows it (a test keeps the two equal)."""
+    lines = ["| Column | Class | Value | Notes |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{f.column}` | {f.level} | {f.kind} | {f.help} |" for f in FIELDS[record_type]]
+    return "\n".join(lines)

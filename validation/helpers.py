@@ -2,8 +2,9 @@
 
 It runs on every status change and every page (re)connect, so it is three
 aggregate queries however many records there are. It counts the records as
-they are now, so a record added after the last validation shows as unknown
-instead of being silently counted as fine.
+they are now, so a record added after the last validation, or edited since
+(its result says Need Revision), shows as unknown instead of being silently
+counted as fine.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q
 
 from uid.models import Animal, Record, Sample, Submission
-from validation.models import ANIMAL, SAMPLE, ValidationResult, ValidationSummary
+from validation.models import ANIMAL, EDITED, SAMPLE, ValidationResult, ValidationSummary
 
 
 def construct_validation_message(submission: Submission) -> dict[str, int] | None:
@@ -35,7 +36,7 @@ def _counts(model: type[Animal] | type[Sample], record_type: str, submission: Su
     results = ValidationResult.objects.filter(submission=submission, record_type=record_type, record_id=OuterRef("pk"))
     return model.objects.filter(submission=submission).aggregate(
         total=Count("pk"),
-        unknown=Count("pk", filter=~Q(Exists(results))),
+        unknown=Count("pk", filter=~Q(Exists(results.exclude(status=EDITED)))),
         issues=Count("pk", filter=Q(Exists(results.filter(status=Record.ERROR)))),
     )
 

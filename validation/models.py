@@ -14,7 +14,9 @@ from uid.models import Record, Submission
 ANIMAL = "animal"
 SAMPLE = "sample"
 RECORD_TYPES = ((ANIMAL, "Animal"), (SAMPLE, "Sample"))
-STATUSES = ((Record.PASS, "Pass"), (Record.WARNING, "Warning"), (Record.ERROR, "Error"))
+# A record edited after validation: its old verdict no longer holds, and it counts as not yet validated.
+EDITED = "Need Revision"
+STATUSES = ((Record.PASS, "Pass"), (Record.WARNING, "Warning"), (Record.ERROR, "Error"), (EDITED, "Need Revision"))
 
 
 class ValidationResult(models.Model):

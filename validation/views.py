@@ -1,4 +1,4 @@
-"""The per-record validation report, as a page and as a CSV download."""
+"""The per-record validation report, as a page and as a CSV download, and the page that edits one record."""
 
 from __future__ import annotations
 
@@ -6,57 +6,51 @@ from collections.abc import AsyncIterator, Iterator
 from itertools import islice
 
 from asgiref.sync import sync_to_async
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
+from common.constants import NEED_REVISION
+from submissions.selectors import get_visible_submission
 from uid.models import Record, Submission
+from validation.editing import CHANGED_MESSAGE, MODELS, EditRefused, can_edit, editable_fields, update_record
 from validation.export import csv_lines, report_rows
-from validation.models import RECORD_TYPES, STATUSES, ValidationResult, ValidationSummary
+from validation.fields import FIELDS
+from validation.forms import record_form_class
+from validation.models import EDITED, RECORD_TYPES, STATUSES, ValidationResult, ValidationSummary
+from validation.report import GROUPS_SHOWN, ReportFilter, base_results, filtered_results, message_groups
 
 PAGE_SIZE = 100
-STATUS_COLOURS = {Record.PASS: "success", Record.WARNING: "warning", Record.ERROR: "danger"}
+STATUS_COLOURS = {Record.PASS: "success", Record.WARNING: "warning", Record.ERROR: "danger", EDITED: "info"}
+ORDER = ("record_type", "record_id")
 # CSV lines sent per chunk of the download: few enough to keep memory flat, many enough to avoid tiny writes.
 LINES_PER_CHUNK = 500
 
 
 def _visible_submission(request: HttpRequest, pk: int) -> Submission:
-    """The submission if the user owns it or is staff.
+    """The submission if the user owns it or is staff (the site's editors).
 
     Someone else's submission is a 404, not a 403, so ids cannot be probed.
     """
-    submissions = Submission.objects.all() if request.user.is_staff else Submission.objects.filter(owner=request.user)
-    return get_object_or_404(submissions, pk=pk)
-
-
-def _filtered_results(request: HttpRequest, submission: Submission) -> tuple[QuerySet[ValidationResult], str, str]:
-    """The results the ?type= and ?status= filters select, with the filter values in effect.
-
-    Unknown filter values are ignored rather than rejected: they come from hand-edited URLs.
-    """
-    record_type = request.GET.get("type", "")
-    record_type = record_type if record_type in dict(RECORD_TYPES) else ""
-    status = request.GET.get("status", "")
-    status = status if status in dict(STATUSES) else ""
-    results = ValidationResult.objects.filter(submission=submission).order_by("record_type", "record_id")
-    if record_type:
-        results = results.filter(record_type=record_type)
-    if status:
-        results = results.filter(status=status)
-    return results, record_type, status
+    return get_visible_submission(request.user, pk)
 
 
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every record's verdict and messages, filterable by record type and status."""
+    """Every record's verdict and messages, identical messages grouped, filterable by type, status and issue."""
     submission = _visible_submission(request, pk)
-    results, record_type, status = _filtered_results(request, submission)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = ReportFilter.from_query(request.GET)
+    selected = filtered_results(submission, filters)
+    page = Paginator(selected, PAGE_SIZE).get_page(request.GET.get("page"))
+    if isinstance(selected, list):  # ids matched by the issue filters: fetch only this page's results
+        page.object_list = list(ValidationResult.objects.filter(pk__in=page.object_list).order_by(*ORDER))
     for result in page:
         result.colour = STATUS_COLOURS.get(result.status, "secondary")
+    groups = message_groups(submission, filters)
     return render(
         request,
         "validation/report.html",
@@ -66,8 +60,13 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "record_types": RECORD_TYPES,
             "statuses": STATUSES,
-            "record_type": record_type,
-            "status": status,
+            "filters": filters,
+            "record_type": filters.record_type,
+            "status": filters.status,
+            "groups": [(label, *groups[value]) for value, label in RECORD_TYPES if value in groups],
+            "groups_shown": GROUPS_SHOWN,
+            "can_edit": can_edit(submission),
+            "field_table": [(label, FIELDS[value]) for value, label in RECORD_TYPES],
         },
     )
 
@@ -80,8 +79,9 @@ def report_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     whole; cells are neutralised against formula injection by `export`.
     """
     submission = _visible_submission(request, pk)
-    results, _, _ = _filtered_results(request, submission)
-    lines = csv_lines(report_rows(results))
+    filters = ReportFilter.from_query(request.GET)
+    results = base_results(submission, filters)
+    lines = csv_lines(report_rows(results, matches=filters.matches if filters.on_issues else None))
     # Under ASGI (production runs uvicorn) Django buffers a synchronous
     # iterator completely before sending it; an asynchronous one streams.
     content = _async_chunks(lines) if isinstance(request, ASGIRequest) else _chunks(lines)
@@ -89,6 +89,47 @@ def report_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     # The pk, not the title, names the file: a title could hold anything.
     response["Content-Disposition"] = f'attachment; filename="validation-report-{submission.pk}.csv"'
     return response
+
+
+@login_required
+def edit_record(request: HttpRequest, pk: int, record_type: str, record_id: int) -> HttpResponse:
+    """Edit one animal or sample; saving after validation sets it and the submission to Need Revision."""
+    submission = _visible_submission(request, pk)
+    if record_type not in MODELS:
+        raise Http404("No such record type.")
+    record = get_object_or_404(MODELS[record_type], submission=submission, pk=record_id)
+    back = reverse("validation:report", args=[submission.pk]) + f"?type={record_type}"
+    if not can_edit(submission):
+        messages.error(request, f"Records cannot be edited while the submission is {submission.status_name}.")
+        return redirect(back)
+    form_class = record_form_class(record_type)
+    initial = {field.name: getattr(record, field.name) for field in editable_fields(record_type)}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = update_record(
+                submission=submission, record_type=record_type, record_id=record.pk, values=form.cleaned_data
+            )
+        except EditRefused as error:
+            messages.error(request, str(error))
+        else:
+            if not changed:
+                messages.info(request, "Nothing changed.")
+            elif submission.status == NEED_REVISION:
+                messages.success(request, f"Saved {', '.join(changed)}. {CHANGED_MESSAGE}: validate again.")
+            else:
+                messages.success(request, f"Saved {', '.join(changed)}.")
+        return redirect(back)
+    result = ValidationResult.objects.filter(submission=submission, record_type=record_type, record_id=record.pk)
+    context = {
+        "submission": submission,
+        "record": record,
+        "record_type": record_type,
+        "form": form,
+        "result": result.first(),
+        "back": back,
+    }
+    return render(request, "validation/edit_record.html", context)
 
 
 def _chunks(lines: Iterator[str]) -> Iterator[str]:

@@ -7,6 +7,7 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
+from common.constants import NEED_REVISION, SUBMITTED
 from uid.models import Animal, Sample
 from validation.models import ValidationResult
 from validation.services import validate_submission
@@ -269,3 +270,76 @@ def test_the_report_page_links_to_the_export_with_its_filter(client, user, valid
 
     assert f'href="{csv_url(validated)}?status=Error"' in html
     assert "Download CSV" in html
+
+
+# -- grouping, issue filters, field table ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_report_groups_identical_messages_with_counts_and_links(client, user, submission):
+    """Three cows with the same wrong sex make one group of 3, linking to exactly those records."""
+    for name in ("COW1", "COW2", "COW3"):
+        Animal.objects.create(
+            submission=submission, name=name, species="Bos taurus", breed="Jersey", sex="cow", birth_country="IT"
+        )
+    validate_submission(submission=submission)
+    client.force_login(user)
+
+    html = client.get(report_url(submission)).content.decode()
+
+    assert "Animal messages" in html
+    assert '<td class="group-count">3</td>' in html
+    assert "sex &quot;cow&quot; is not an accepted term." in html
+    assert "?type=animal&amp;column=sex&amp;message=sex+%22cow%22+is+not+an+accepted+term." in html
+
+
+@pytest.mark.django_db
+def test_column_and_message_filters_narrow_the_records(client, user, validated):
+    """?column= shows only records with an issue in that column; ?message= only those with that message."""
+    client.force_login(user)
+
+    by_column = client.get(report_url(validated, column="storage")).content.decode()
+    message = ValidationResult.objects.get(record_name="COW2").messages[0]["message"]
+    by_message = client.get(reverse("validation:report", args=[validated.pk]), {"message": message}).content.decode()
+
+    assert records_shown(by_column) == {"S1"}
+    assert records_shown(by_message) == {"COW2"}
+    assert 'id="message-filter"' in by_message
+
+
+@pytest.mark.django_db
+def test_csv_export_keeps_the_column_filter(client, user, validated):
+    """The download holds only the messages the page shows."""
+    client.force_login(user)
+
+    rows = download(client.get(csv_url(validated, column="storage")))
+
+    assert [row[:4] for row in rows[1:]] == [["sample", "S1", "Warning", "storage"]]
+
+
+@pytest.mark.django_db
+def test_report_shows_the_field_table(client, user, validated):
+    """The field classes are on the page, from the same table the rules use."""
+    client.force_login(user)
+
+    html = client.get(report_url(validated)).content.decode()
+
+    assert 'id="field-table"' in html
+    assert "<td><code>birth_country</code></td><td>mandatory</td>" in html
+    assert "<td><code>protocol_url</code></td><td>recommended</td>" in html
+    assert "<td><code>availability</code></td><td>optional</td>" in html
+
+
+@pytest.mark.django_db
+def test_rows_link_to_the_edit_page_only_while_editing_is_allowed(client, user, validated):
+    """Loaded, Error, Need Revision and Ready allow edits; Submitted does not."""
+    client.force_login(user)
+    cow = Animal.objects.get(name="COW1")
+    edit = reverse("validation:edit_record", args=[validated.pk, "animal", cow.pk])
+    validated.status = NEED_REVISION
+    validated.save()
+
+    assert edit in client.get(report_url(validated)).content.decode()
+    validated.status = SUBMITTED
+    validated.save()
+    assert edit not in client.get(report_url(validated)).content.decode()

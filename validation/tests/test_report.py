@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from validation.models import ValidationResult
+from validation.report import Group, ReportFilter, filtered_results, message_groups
+
+SEX = {"column": "sex", "message": 'sex "cow" is not an accepted term.'}
+DATE = {"column": "birth_date", "message": "birth_date is empty; it is recommended."}
+PART = {"column": "organism_part", "message": "organism_part is empty; it is mandatory."}
+
+
+@pytest.fixture
+def results(submission):
+    rows = [
+        ("animal", 1, "A1", "Error", [SEX, DATE]),
+        ("animal", 2, "A2", "Error", [SEX, SEX]),
+        ("animal", 3, "A3", "Warning", [DATE]),
+        ("animal", 4, "A4", "Pass", []),
+        ("sample", 5, "S1", "Error", [PART, {"column": "archive", "message": "Rejected by the archive."}]),
+    ]
+    ValidationResult.objects.bulk_create(
+        ValidationResult(
+            submission=submission, record_type=kind, record_id=pk, record_name=name, status=status, messages=messages
+        )
+        for kind, pk, name, status, messages in rows
+    )
+    return submission
+
+
+def names(selected) -> list[str]:
+    if isinstance(selected, list):
+        selected = ValidationResult.objects.filter(pk__in=selected).order_by("record_id")
+    return [result.record_name for result in selected]
+
+
+def test_filters_come_from_the_query_and_ignore_unknown_type_and_status():
+    """Hand-edited URLs with unknown values show everything instead of failing."""
+    assert ReportFilter.from_query({"type": "plant", "status": "Bad", "column": "sex"}) == ReportFilter(column="sex")
+    assert ReportFilter.from_query({"type": "sample", "status": "Need Revision"}) == ReportFilter(
+        record_type="sample", status="Need Revision"
+    )
+
+
+@pytest.mark.django_db
+def test_identical_messages_are_grouped_per_type_with_counts_and_columns(results):
+    """Each record counts once per message; groups are most frequent first, per record type."""
+    groups = message_groups(results, ReportFilter())
+
+    assert groups["animal"] == (
+        [Group("animal", "birth_date", DATE["message"], 2), Group("animal", "sex", SEX["message"], 2)],
+        2,
+    )
+    assert groups["sample"][1] == 2
+    assert Group("sample", "archive", "Rejected by the archive.", 1) in groups["sample"][0]
+
+
+@pytest.mark.django_db
+def test_groups_follow_the_filters(results):
+    """Filtering by status or column narrows the groups too."""
+    assert list(message_groups(results, ReportFilter(status="Warning"))) == ["animal"]
+    assert message_groups(results, ReportFilter(status="Warning"))["animal"][0] == [
+        Group("animal", "birth_date", DATE["message"], 1)
+    ]
+    assert message_groups(results, ReportFilter(column="archive")) == {
+        "sample": ([Group("sample", "archive", "Rejected by the archive.", 1)], 1)
+    }
+
+
+@pytest.mark.django_db
+def test_column_and_message_filters_select_records_with_a_matching_issue(results):
+    """A record matches when one of its messages has that column and that text."""
+    assert names(filtered_results(results, ReportFilter(column="sex"))) == ["A1", "A2"]
+    assert names(filtered_results(results, ReportFilter(message=DATE["message"]))) == ["A1", "A3"]
+    assert names(filtered_results(results, ReportFilter(column="sex", message=DATE["message"]))) == []
+    assert names(filtered_results(results, ReportFilter(status="Error", record_type="animal"))) == ["A1", "A2"]
+    assert names(filtered_results(results, ReportFilter())) == ["A1", "A2", "A3", "A4", "S1"]
