@@ -96,22 +96,30 @@ def send_batches(*, submission: Submission, client: ArchiveClient, progress: Cal
 
 
 def plan_batches(*, submission: Submission) -> list[ArchiveBatch]:
-    """The open attempt's batches, or a new attempt for every record without an accession."""
+    """The open attempt's batches, or a new attempt for every record without an accession.
+
+    A resumed attempt also gains batches for records none of its batches
+    covers (the file was reloaded or records were added since): they must
+    not be left behind by a submission that then reports Completed.
+    """
     existing = list(ArchiveBatch.objects.filter(submission=submission, status__in=OPEN).order_by("position"))
-    if existing:
-        return existing
     latest = ArchiveBatch.objects.filter(submission=submission).aggregate(
         attempt=Max("attempt"), position=Max("position")
     )
-    attempt = (latest["attempt"] or 0) + 1
+    attempt = latest["attempt"] if existing else (latest["attempt"] or 0) + 1
+    covered = {(batch.record_type, pk) for batch in existing for pk in batch.record_ids}
     position = (latest["position"] or 0) + 1
     size = settings.ARCHIVE_BATCH_SIZE
     batches = []
     # Animals first: the archive resolves a sample's "derived from" against records it already has.
     for record_type, model in MODELS.items():
-        ids = list(
-            model.objects.filter(submission=submission, accession="").order_by("row", "pk").values_list("pk", flat=True)
-        )
+        ids = [
+            pk
+            for pk in model.objects.filter(submission=submission, accession="")
+            .order_by("row", "pk")
+            .values_list("pk", flat=True)
+            if (record_type, pk) not in covered
+        ]
         for start in range(0, len(ids), size):
             batches.append(
                 ArchiveBatch(
@@ -123,7 +131,7 @@ def plan_batches(*, submission: Submission) -> list[ArchiveBatch]:
                 )
             )
             position += 1
-    return ArchiveBatch.objects.bulk_create(batches)
+    return existing + ArchiveBatch.objects.bulk_create(batches)
 
 
 def batch_documents(batch: ArchiveBatch) -> list[dict]:

@@ -124,3 +124,18 @@ def test_without_an_archive_url_the_embedded_archive_is_used(settings, ready, su
     assert not ArchiveBatch.objects.exists()
     assert not Animal.objects.filter(accession="").exists()
     assert not Sample.objects.filter(accession="").exists()
+
+
+def test_records_added_after_a_paused_send_are_sent_with_the_rest(archive_server, ready, submit, poll):
+    archive_server.fail(SERVER_ERROR, method="POST", after=1)
+    submission = submit(ready)
+    Animal.objects.create(submission=submission, name="late", species="Bos taurus", row=9)
+    archive_server.heal()
+
+    submission = submit(submission)
+    archive_server.wait_idle()
+    poll(submission)
+
+    assert archive_server.posted_samples() == ["bull", "cow", "calf", "blood", "hair", "late"]
+    assert submission.message == "Completed: the archive assigned accessions to 6 records."
+    assert not Animal.objects.filter(accession="").exists()
