@@ -1,0 +1,72 @@
+"""The .xlsx path in a real headless Chromium: upload the example workbook and watch it load live."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from e2e.browser import launch, require_chromium
+from uid.example_files import xlsx_example_file
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(base_url=site.base_url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "demo-password")
+    page.click("button[type=submit], input[type=submit]")
+    expect(page.get_by_text("Demo submission").first).to_be_visible()
+    yield page
+    context.close()
+
+
+def test_an_uploaded_workbook_loads_live_and_its_records_can_be_deleted_by_id(page, tmp_path):
+    workbook = tmp_path / "herd.xlsx"
+    workbook.write_bytes(xlsx_example_file(animals=12, samples_per_animal=2, prefix="XL26-"))
+    page.goto("/submissions/new/")
+    template = page.locator("#download-xlsx-template")
+    expect(template).to_have_attribute("href", "/data/templates/submission_template.xlsx")
+    page.fill("input[name=title]", "Workbook herd")
+    page.set_input_files("input[type=file]", str(workbook))
+    page.click("form button[type=submit]:not(#logout-button)")
+
+    expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=60_000)
+    expect(page.locator("#notification")).to_have_text("Loaded 12 animals and 24 samples. Validate them next.")
+    expect(page.locator("#connection")).to_have_text("Live")
+    expect(page.locator("#btn-validate")).to_be_enabled()
+
+    page.reload()  # the tables are rendered by the server; the live page only says they changed
+    expect(page.locator("#animals-heading")).to_contain_text("(12)")
+    expect(page.locator("#samples-heading")).to_contain_text("(24)")
+    first = page.locator("#animals-table tbody tr").first
+    expect(first).to_contain_text("XL26-ANIMAL_0001")
+    expect(first).to_contain_text("2012-01-01")  # an Excel date cell, stored as YYYY-MM-DD
+
+    page.click("#record-actions summary")
+    page.select_option("#delete-form select[name=kind]", "animals")
+    page.fill("#delete-form textarea[name=ids]", "XL26-ANIMAL_0001\nXL26-ANIMAL_0002")
+    page.click("#btn-delete")
+
+    expect(page.locator("#notification")).to_have_text(
+        "You've removed 2 animals and their 4 samples. Rerun validation please!"
+    )
+    expect(page.locator("#animals-heading")).to_contain_text("(10)")
+    expect(page.locator("#samples-heading")).to_contain_text("(20)")
+
+    page.click("#btn-validate")
+    expect(page.locator("#status-badge")).to_have_text("Ready", timeout=60_000)
+    expect(page.locator("#count-animals")).to_have_text("10")
+    expect(page.locator("#count-animal-issues")).to_have_text("0")
