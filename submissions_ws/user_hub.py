@@ -52,7 +52,11 @@ class UserRoutes:
         # Users whose starting point was read; only these are swept, or the
         # first sweep would announce every old event as new.
         self._ready: set[int] = set()
-        self._behind: dict[int, tuple[int, int]] = {}
+        # Submission -> (owner, last seq seen in the log, sweeps it has stayed behind).
+        self._behind: dict[int, tuple[int, int, int]] = {}
+        # Per user, (submissions, sum of last seqs) as last read: a cheap
+        # first look, one row per user, before reading any user's submissions.
+        self._totals: dict[int, tuple[int, int]] = {}
 
     async def subscribe(self, user_id: int, subscriber: UserSubscriber) -> None:
         """Register a socket; the first of a user joins the group and reads where each submission is.
@@ -76,6 +80,7 @@ class UserRoutes:
             return
         for submission_id, (_owner, last_seq) in start.items():
             delivered[submission_id] = max(delivered.get(submission_id, 0), last_seq)
+        self._totals[user_id] = (len(start), sum(last_seq for _owner, last_seq in start.values()))
         self._ready.add(user_id)
 
     async def unsubscribe(self, user_id: int, subscriber: UserSubscriber) -> None:
@@ -87,6 +92,7 @@ class UserRoutes:
             return
         del self.subscribers[user_id]
         self.delivered.pop(user_id, None)
+        self._totals.pop(user_id, None)
         self._ready.discard(user_id)
         with contextlib.suppress(Exception):
             await self.hub.layer.group_discard(user_group_name(user_id), self.hub.channel)
@@ -114,8 +120,15 @@ class UserRoutes:
         if not users:
             self._behind = {}
             return
-        latest = await database_sync_to_async(user_selectors.owned_last_seqs)(users)
-        behind: dict[int, tuple[int, int]] = {}
+        totals = await database_sync_to_async(user_selectors.owned_totals)(users)
+        waiting = {owner_id for owner_id, _seq, _rounds in self._behind.values()}
+        moved = [u for u in users if u in waiting or totals.get(u, (0, 0)) != self._totals.get(u)]
+        self._totals.update({u: totals.get(u, (0, 0)) for u in moved})
+        if not moved:
+            self._behind = {}
+            return
+        latest = await database_sync_to_async(user_selectors.owned_last_seqs)(moved)
+        behind: dict[int, tuple[int, int, int]] = {}
         due = []
         for submission_id, (owner_id, last_seq) in latest.items():
             delivered = self.delivered.get(owner_id)
@@ -126,12 +139,12 @@ class UserRoutes:
                 continue
             # As in Hub.sweep: with a cross-process layer, repair only what
             # stays behind across sweeps, so a doorbell in flight is not raced.
-            seen_before, rounds = self._behind.get(submission_id, (0, 0))
+            _owner, seen_before, rounds = self._behind.get(submission_id, (owner_id, 0, 0))
             rounds = rounds + 1 if seen_before and held < seen_before else 1
             if rounds > self.hub.confirm_sweeps:
                 due.append(submission_id)
             else:
-                behind[submission_id] = (last_seq, rounds)
+                behind[submission_id] = (owner_id, last_seq, rounds)
         self._behind = behind
         if due:
             for message in await database_sync_to_async(user_selectors.latest_user_events)(due):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, Sum
 
 from notifications.frames import user_event_message
 from submissions.models import SubmissionEvent
@@ -24,6 +24,21 @@ def owned_last_seqs(user_ids: list[int]) -> dict[int, tuple[int, int]]:
     """`{submission id: (owner id, last seq)}` for every submission these users own."""
     rows = Submission.objects.filter(owner_id__in=user_ids).values_list("pk", "owner_id", "last_seq")
     return {pk: (owner_id, last_seq) for pk, owner_id, last_seq in rows}
+
+
+def owned_totals(user_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """`{user id: (submissions, sum of their last seqs)}`: one row per user.
+
+    `last_seq` only grows, so an unchanged pair means no new event; the sweep
+    reads a user's submissions one by one only when it changed.
+    """
+    rows = (
+        Submission.objects.filter(owner_id__in=user_ids)
+        .values("owner_id")
+        .annotate(count=Count("pk"), total=Sum("last_seq"))
+        .values_list("owner_id", "count", "total")
+    )
+    return {owner_id: (count, total or 0) for owner_id, count, total in rows}
 
 
 def latest_user_events(submission_ids: list[int]) -> list[dict[str, Any]]:

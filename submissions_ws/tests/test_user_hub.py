@@ -1,0 +1,99 @@
+"""UserRoutes' sweep: what the channel layer missed is relayed from the log, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer
+
+from common.constants import ERROR, LOADED, READY
+from submissions.helpers import send_message
+from submissions_ws.user_hub import UserRoutes
+from uid.models import Submission
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass
+class FakeHub:
+    confirm_sweeps: int
+    layer: Any = field(default_factory=InMemoryChannelLayer)
+    channel: str = "hub.test"
+
+
+@dataclass(eq=False)
+class Socket:
+    session_key: str | None = "key"
+    frames: list[dict[str, Any]] = field(default_factory=list)
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        self.frames.append(message)
+
+    def end_session(self) -> None:
+        self.session_key = None
+
+
+@database_sync_to_async
+def written_elsewhere(submission: Submission, status: int) -> None:
+    """An event in the log whose doorbell never rang here."""
+    with mock.patch("submissions.helpers.publish_to_group"), mock.patch("submissions.helpers.publish"):
+        submission.status = status
+        submission.save()
+        send_message(submission, None)
+
+
+async def test_a_cross_process_hub_repairs_only_what_stays_behind_for_a_second_sweep(user, submission):
+    routes = UserRoutes(FakeHub(confirm_sweeps=1))
+    socket = Socket()
+    await routes.subscribe(user.pk, socket)
+
+    await written_elsewhere(submission, ERROR)
+    await routes.sweep()
+    assert socket.frames == [], "a doorbell may still be on its way"
+    await routes.sweep()
+
+    assert [(m["submission"], m["seq"]) for m in socket.frames] == [(submission.pk, 1)]
+    await routes.sweep()
+    assert len(socket.frames) == 1
+
+
+async def test_a_doorbell_that_comes_late_is_not_delivered_twice(user, submission):
+    routes = UserRoutes(FakeHub(confirm_sweeps=0))
+    socket = Socket()
+    await routes.subscribe(user.pk, socket)
+    await written_elsewhere(submission, READY)
+    await routes.sweep()
+    relayed = socket.frames[0]
+
+    routes.dispatch(dict(relayed))
+
+    assert socket.frames == [relayed]
+
+
+async def test_old_events_and_other_peoples_submissions_are_not_announced(user, other_user, submission):
+    await written_elsewhere(submission, LOADED)
+    theirs = await database_sync_to_async(Submission.objects.create)(title="Not yours", owner=other_user)
+    routes = UserRoutes(FakeHub(confirm_sweeps=0))
+    socket = Socket()
+    await routes.subscribe(user.pk, socket)
+
+    await written_elsewhere(theirs, ERROR)
+    await routes.sweep()
+
+    assert socket.frames == []
+
+
+async def test_a_submission_created_after_the_page_opened_is_announced(user):
+    routes = UserRoutes(FakeHub(confirm_sweeps=0))
+    socket = Socket()
+    await routes.subscribe(user.pk, socket)
+    fresh = await database_sync_to_async(Submission.objects.create)(title="Fresh", owner=user)
+
+    await written_elsewhere(fresh, LOADED)
+    await routes.sweep()
+
+    assert [(m["submission"], m["seq"]) for m in socket.frames] == [(fresh.pk, 1)]
