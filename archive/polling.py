@@ -42,8 +42,14 @@ NO_RESULT = "The archive returned no result for this record; please submit it ag
 
 
 def submissions_waiting() -> list[int]:
+    """Submitted to the remote archive and not concluded yet.
+
+    Not only those with batches still sent: a round that stopped between
+    storing the last outcome and concluding leaves none, and the next round
+    must still conclude it. A job marker means the embedded archive's job.
+    """
     return list(
-        Submission.objects.filter(status=SUBMITTED, archive_batches__status=ArchiveBatch.SENT)
+        Submission.objects.filter(status=SUBMITTED, job_phase="", archive_batches__isnull=False)
         .distinct()
         .values_list("pk", flat=True)
     )
@@ -71,6 +77,9 @@ def poll_archive() -> int:
                 break
             except ArchiveProtocolError as error:
                 logger.error("archive protocol error while polling submission %s: %s", submission_id, error)
+            except Exception:
+                # One submission's bug must not stall everyone else's; the next round retries it.
+                logger.exception("archive poll failed for submission %s", submission_id)
     return concluded
 
 

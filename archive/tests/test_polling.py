@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -180,3 +182,16 @@ def test_without_an_archive_url_nothing_is_polled(settings, archive_server, read
     assert poll(submission) == 0
     assert submission.status == SUBMITTED
     assert ("GET", f"/batches/{ArchiveBatch.objects.first().remote_id}") not in archive_server.requests
+
+
+def test_a_round_that_stopped_before_concluding_is_concluded_by_the_next(archive_server, ready, submit, poll):
+    submission = submit(ready)
+    archive_server.wait_idle()
+    with patch("archive.polling.conclude", side_effect=RuntimeError("process killed")):
+        assert poll(submission) == 0
+    assert not ArchiveBatch.objects.filter(status=ArchiveBatch.SENT).exists()
+    assert submission.status == SUBMITTED
+
+    poll(submission)
+
+    assert submission.status == COMPLETED
