@@ -63,6 +63,8 @@ class UserNotificationConsumer(AsyncWebsocketConsumer):
         try:
             await self.routes.subscribe(user.pk, self)
         except DatabaseError:
+            # Leave the group now rather than at disconnect: nothing is delivered to a refused page.
+            await self.routes.unsubscribe(user.pk, self)
             await self._refuse(close_codes.TRY_AGAIN_LATER)
             return
         await self.accept()

@@ -233,3 +233,21 @@ async def test_a_foreign_or_missing_origin_is_refused_before_accept(user, origin
     connected, _ = await socket.connect()
 
     assert not connected
+
+
+async def test_a_database_outage_on_connect_asks_the_page_to_retry_with_1013(user, monkeypatch):
+    from django.db import OperationalError
+
+    def unavailable(user_ids):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("submissions_ws.user_selectors.owned_last_seqs", unavailable)
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), PATH)
+    communicator.scope["user"] = user
+    await communicator.connect()
+
+    assert await communicator.receive_output(timeout=3) == {
+        "type": "websocket.close",
+        "code": close_codes.TRY_AGAIN_LATER,
+    }
+    assert (await get_hub()).users.subscribers == {}
