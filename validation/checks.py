@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from uid.models import Record
@@ -25,8 +26,9 @@ from validation import vocabularies as vocab
 WARNING = Record.WARNING
 ERROR = Record.ERROR
 SHOWN_TERMS = 6
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# ASCII digits only: \d would also take Arabic-Indic or full-width digits, which the archive does not.
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _SPACE = re.compile(r"\s")
 # A DOI as the DOI Handbook defines it ("10." registrant "/" suffix), bare or as doi: or a doi.org link.
 _DOI = re.compile(r"(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+", re.IGNORECASE)
@@ -78,8 +80,19 @@ HINTS = {
 }
 
 
+@lru_cache(maxsize=65536)
 def parse_date(value: str) -> Period | None:
-    """The period `value` denotes (YYYY-MM-DD, YYYY-MM or YYYY), or None when it is not such a date."""
+    """The period `value` denotes (YYYY-MM-DD, YYYY-MM or YYYY), or None when it is not such a date.
+
+    Cached because every date is read by a field check and again by the
+    cross-record rules, and real files repeat the same few collection dates.
+    """
+    if len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii():
+        try:
+            day = date.fromisoformat(value)  # the C parser, for the common full date
+        except ValueError:
+            return None
+        return Period(day, day)
     match = _DATE.fullmatch(value)
     if match is None:
         return None

@@ -501,3 +501,11 @@ def test_records_matching_the_owners_other_submissions_warn():
 
 def context_keys() -> dict[tuple[str, str], str]:
     return {("ear-1", "Bos taurus"): "elsewhere"}
+
+
+@pytest.mark.parametrize("value", ["２０２０-05-06", "٢٠٢٠"])
+def test_dates_and_numbers_take_ascii_digits_only(value):
+    """Full-width or Arabic-Indic digits look right on screen but the archive refuses them."""
+    assert [issue.column for issue in animal_issues(animal(birth_date=value))] == ["birth_date"]
+    issues = sample_issues(sample(animal_age_at_collection=value, animal_age_at_collection_units="days"))
+    assert [issue.column for issue in issues] == ["animal_age_at_collection"]
