@@ -1,7 +1,7 @@
 """Checks that refuse an uploaded data file before or while its records are stored.
 
 Shared by the create/edit forms, which refuse what they can see at upload
-time (name, size, the first bytes), and by the importer, which sees the whole
+time (name, size, the first bytes, a workbook's ZIP directory), and by the importer, which sees the whole
 file later in a background job and must refuse the same files with the same
 words, because a file can reach it without going through a form.
 

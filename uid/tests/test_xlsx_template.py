@@ -224,3 +224,19 @@ def test_a_workbook_unpacking_beyond_the_limit_is_refused(submission, settings):
 def test_zips_that_are_no_readable_workbook_are_refused_clearly(submission, content, message):
     with pytest.raises(ImportFailed, match=message):
         import_records(submission=submission, file=io.BytesIO(content))
+
+
+@pytest.mark.django_db
+def test_damaged_or_cut_workbooks_always_end_in_a_clear_message(submission):
+    """Flipped bytes anywhere, or a cut-off file: either it still imports or ImportFailed says why, never a crash."""
+    data = good()
+    damaged = [data[:cut] for cut in range(100, len(data), len(data) // 15)]
+    damaged += [data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :] for at in range(4, len(data), len(data) // 40)]
+    messages = []
+    for content in damaged:
+        try:
+            import_records(submission=submission, file=io.BytesIO(content))
+        except ImportFailed as failed:
+            messages.append(failed.message)
+    assert len(messages) >= len(damaged) // 2
+    assert all(message.endswith(".") and "Traceback" not in message for message in messages), messages
