@@ -87,31 +87,36 @@ def base_results(submission: Submission, filters: ReportFilter) -> QuerySet[Vali
     return results
 
 
-def filtered_results(submission: Submission, filters: ReportFilter) -> QuerySet[ValidationResult] | list[int]:
-    """The matching results as a queryset, or as the ids of those matching the issue filters."""
+def report_data(
+    submission: Submission, filters: ReportFilter
+) -> tuple[QuerySet[ValidationResult] | list[int], dict[str, tuple[list[Group], int]]]:
+    """The matching results and the message groups, from one pass over the results with messages.
+
+    Results come back as a queryset, or, under column or message filters,
+    as the ids of the results with a matching issue. Groups are per record
+    type: its most frequent identical messages, most frequent first, with
+    how many distinct messages there are.
+    """
     results = base_results(submission, filters)
-    if not filters.on_issues:
-        return results
-    rows = results.values_list("pk", "messages").iterator(chunk_size=CHUNK_SIZE)
-    return [pk for pk, messages in rows if any(filters.matches(issue) for issue in _issues(messages))]
-
-
-def message_groups(submission: Submission, filters: ReportFilter) -> dict[str, tuple[list[Group], int]]:
-    """Per record type: its most frequent identical messages, most frequent first, and how many there are."""
+    selected: list[int] | None = [] if filters.on_issues else None
     counts: Counter[tuple[str, str, str]] = Counter()
-    results = base_results(submission, filters).exclude(status=Record.PASS)
-    for record_type, messages in results.values_list("record_type", "messages").iterator(chunk_size=CHUNK_SIZE):
+    rows = results.exclude(status=Record.PASS).values_list("pk", "record_type", "messages")
+    for pk, record_type, messages in rows.iterator(chunk_size=CHUNK_SIZE):
         # A record counts once per distinct message, however often the message repeats in it.
-        counts.update({(record_type, *issue_parts(issue)) for issue in _issues(messages) if filters.matches(issue)})
+        matching = {(record_type, *issue_parts(issue)) for issue in _issues(messages) if filters.matches(issue)}
+        counts.update(matching)
+        if selected is not None and matching:
+            selected.append(pk)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     groups: dict[str, list[Group]] = {}
     for (record_type, column, message), count in ranked:
         groups.setdefault(record_type, []).append(Group(record_type, column, message, count))
-    return {
+    summary = {
         record_type: (groups[record_type][:GROUPS_SHOWN], len(groups[record_type]))
         for record_type, _ in RECORD_TYPES
         if record_type in groups
     }
+    return (results if selected is None else selected), summary
 
 
 def _issues(messages: object) -> Iterable[object]:

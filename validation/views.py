@@ -22,7 +22,7 @@ from validation.export import csv_lines, report_rows
 from validation.fields import FIELDS
 from validation.forms import record_form_class
 from validation.models import EDITED, RECORD_TYPES, STATUSES, ValidationResult, ValidationSummary
-from validation.report import GROUPS_SHOWN, ReportFilter, base_results, filtered_results, message_groups
+from validation.report import GROUPS_SHOWN, ReportFilter, base_results, report_data
 
 PAGE_SIZE = 100
 STATUS_COLOURS = {Record.PASS: "success", Record.WARNING: "warning", Record.ERROR: "danger", EDITED: "info"}
@@ -44,13 +44,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     """Every record's verdict and messages, identical messages grouped, filterable by type, status and issue."""
     submission = _visible_submission(request, pk)
     filters = ReportFilter.from_query(request.GET)
-    selected = filtered_results(submission, filters)
+    selected, groups = report_data(submission, filters)
     page = Paginator(selected, PAGE_SIZE).get_page(request.GET.get("page"))
     if isinstance(selected, list):  # ids matched by the issue filters: fetch only this page's results
         page.object_list = list(ValidationResult.objects.filter(pk__in=page.object_list).order_by(*ORDER))
     for result in page:
         result.colour = STATUS_COLOURS.get(result.status, "secondary")
-    groups = message_groups(submission, filters)
     return render(
         request,
         "validation/report.html",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from validation.models import ValidationResult
-from validation.report import Group, ReportFilter, filtered_results, message_groups
+from validation.report import Group, ReportFilter, report_data
 
 SEX = {"column": "sex", "message": 'sex "cow" is not an accepted term.'}
 DATE = {"column": "birth_date", "message": "birth_date is empty; it is recommended."}
@@ -26,6 +26,14 @@ def results(submission):
         for kind, pk, name, status, messages in rows
     )
     return submission
+
+
+def message_groups(submission, filters):
+    return report_data(submission, filters)[1]
+
+
+def filtered_results(submission, filters):
+    return report_data(submission, filters)[0]
 
 
 def names(selected) -> list[str]:
