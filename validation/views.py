@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,12 +51,22 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         page.object_list = list(ValidationResult.objects.filter(pk__in=page.object_list).order_by(*ORDER))
     for result in page:
         result.colour = STATUS_COLOURS.get(result.status, "secondary")
+    # The summary is of the last validation; records edited since are counted apart, not silently in it.
+    edited = dict(
+        ValidationResult.objects.filter(submission=submission, status=EDITED)
+        .values_list("record_type")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    summaries = list(ValidationSummary.objects.filter(submission=submission).order_by("record_type"))
+    for summary in summaries:
+        summary.edited = edited.get(summary.record_type, 0)
     return render(
         request,
         "validation/report.html",
         {
             "submission": submission,
-            "summaries": ValidationSummary.objects.filter(submission=submission).order_by("record_type"),
+            "summaries": summaries,
             "page": page,
             "record_types": RECORD_TYPES,
             "statuses": STATUSES,

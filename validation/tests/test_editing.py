@@ -159,6 +159,7 @@ def test_posting_the_form_saves_and_tells_the_person_to_validate_again(client, u
     assert response.redirect_chain[-1][0] == reverse("validation:report", args=[ready.pk]) + "?type=animal"
     assert "Saved sex. Data has changed, validation has to be called: validate again." in html
     assert 'badge text-bg-info">Need Revision<' in html
+    assert html.count('<td class="text-info-emphasis edited-count">1</td>') == 1  # animals; samples show 0
     assert Animal.objects.get(pk=cow.pk).sex == "male"
     assert Submission.objects.get(pk=ready.pk).status == NEED_REVISION
 
