@@ -82,3 +82,18 @@ def test_message_takes_three_queries(submission, django_assert_num_queries):
 
     with django_assert_num_queries(3):
         construct_validation_message(submission)
+
+
+@pytest.mark.django_db
+def test_records_edited_since_validation_count_as_unknown_not_as_issues(submission):
+    """A result marked Need Revision by an edit is neither checked nor an error any more."""
+    from validation.models import EDITED, ValidationResult
+
+    add_animal(submission, "EWE1", sex="ewe")
+    validate_submission(submission=submission)
+    assert construct_validation_message(submission)["animal_issues"] == 1
+
+    ValidationResult.objects.filter(submission=submission).update(status=EDITED)
+
+    message = construct_validation_message(submission)
+    assert (message["animal_unkn"], message["animal_issues"]) == (1, 0)
