@@ -104,7 +104,8 @@ def run_validation(submission_id: int) -> None:
         finish(
             submission,
             NEED_REVISION,
-            f"Validation found problems in {errors} records. Open the report, fix the data and upload it again.",
+            f"Validation found problems in {errors} record{'' if errors == 1 else 's'}. Open the report and edit "
+            "them there, or fix the file and upload it again; then validate again.",
         )
     else:
         finish(submission, READY, "All records passed validation. You can submit them to the archive.")

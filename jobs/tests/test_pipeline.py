@@ -108,7 +108,11 @@ def test_validation_with_errors_needs_revision(submission, published, run_phase)
     submission = run_phase(submission, PHASE_VALIDATION)
 
     assert submission.status == NEED_REVISION
-    assert "Open the report" in submission.message
+    count = Animal.objects.count()
+    assert submission.message == (
+        f"Validation found problems in {count} records. Open the report and edit them there, "
+        "or fix the file and upload it again; then validate again."
+    )
     assert published[-1]["validation_message"]["animal_issues"] == Animal.objects.count()
 
 
