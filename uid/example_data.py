@@ -28,8 +28,9 @@ COLLECTION_DAYS = (400, 30, 12)
 def example_rows(animals: int = 120, samples_per_animal: int = 2, *, prefix: str = "") -> list[dict[str, str]]:
     """All animals first, then their samples; one dict per CSV row, keyed by column.
 
-    `prefix` starts every record id: an id belongs to one submission only, so
-    a second file for the same person needs ids of its own.
+    `prefix` starts every record id and alternative id: an id belongs to one
+    submission only, and validation warns about an alternative id another of
+    the person's submissions uses, so a second file needs both of its own.
 
     Species cycle every animal and sex every four, so animal `i - 4` is of
     the same species and the other sex. Animals in the second half of the
@@ -55,7 +56,7 @@ def example_rows(animals: int = 120, samples_per_animal: int = 2, *, prefix: str
             _row(
                 record_type="animal",
                 id=name,
-                alternative_id=f"EAR-{i + 1:0{width}d}",
+                alternative_id=f"{prefix}EAR-{i + 1:0{width}d}",
                 description=f"Example {species} {_sex(i)}",
                 species=species,
                 breed=breeds[(i // 8) % 4],

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from uid.example_data import example_rows, write_example_csv
 from uid.importer import COLUMNS, import_records
-from uid.models import Animal
+from uid.models import Animal, Submission
 from validation.models import ValidationResult
 from validation.services import validate_submission
 
@@ -73,3 +73,19 @@ def test_bigger_generated_files_pass_validation_too(submission, tmp_path):
 
     assert (summary["animals"], summary["samples"]) == (1000, 3000)
     assert not ValidationResult.objects.filter(submission=submission).exclude(status="Pass").exists()
+
+
+@pytest.mark.django_db
+def test_examples_with_different_prefixes_pass_validation_side_by_side(user, tmp_path):
+    """A person's second example file, with its own prefix, is as clean as the first: no duplicate warnings."""
+    first = Submission.objects.create(title="Herd 2025", owner=user)
+    second = Submission.objects.create(title="Herd 2026", owner=user)
+    for submission, prefix in ((first, "H25-"), (second, "H26-")):
+        path = tmp_path / f"{prefix}example.csv"
+        write_example_csv(path, animals=12, samples_per_animal=1, prefix=prefix)
+        import_records(submission=submission, file=path)
+
+    summaries = [validate_submission(submission=submission) for submission in (first, second)]
+
+    assert [(s["animal_issues"], s["sample_issues"]) for s in summaries] == [(0, 0), (0, 0)]
+    assert list(ValidationResult.objects.exclude(status="Pass").values_list("messages", flat=True)) == []
