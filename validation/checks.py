@@ -231,6 +231,22 @@ def field_issues(record: dict[str, str], plan: tuple[tuple[str, str, str, Check 
     return issues
 
 
+def one_of_issues(record: dict[str, str], groups: tuple[tuple[tuple[str, ...], str, str], ...]) -> list[Issue]:
+    """An Error for each group (field names, first column, message) of which no field is given."""
+    return [Issue(ERROR, column, message) for names, column, message in groups if not any(record[n] for n in names)]
+
+
+def one_of_plan(record_type: str) -> tuple[tuple[tuple[str, ...], str, str], ...]:
+    """The ONE_OF groups of `record_type` with the column and message an empty group is reported with."""
+    planned = []
+    for names, hint in f.ONE_OF_GROUPS[record_type]:
+        columns = [f.column_of(record_type, name) for name in names]
+        quantifier = "both" if len(columns) == 2 else "all"
+        message = f"{' and '.join(columns)} are {quantifier} empty; one of them is mandatory. {hint}"
+        planned.append((names, columns[0], message))
+    return tuple(planned)
+
+
 def plan(record_type: str) -> tuple[tuple[str, str, str, Check | None], ...]:
     """The field table of `record_type` flattened for `field_issues`' loop."""
     return tuple((field.name, field.column, field.level, CHECKS.get(field.kind)) for field in f.FIELDS[record_type])

@@ -19,6 +19,8 @@ SAMPLE = "sample"
 MANDATORY = "mandatory"
 RECOMMENDED = "recommended"
 OPTIONAL = "optional"
+# At least one field of its group (`ONE_OF`) must be given; missing all of them is an Error.
+ONE_OF = "mandatory, one of"
 
 # Kinds of value, each checked by `validation.checks`.
 TEXT = "text"
@@ -64,10 +66,10 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("description", "description", OPTIONAL, TEXT),
         Field("species", "species", MANDATORY, SPECIES, "Latin name (NCBI Taxonomy)."),
         Field("breed", "breed", MANDATORY, BREED, "A breed of that species."),
-        Field("breed_country", "breed_country", OPTIONAL, COUNTRY, "The country the breed belongs to."),
+        Field("breed_country", "breed_country", ONE_OF, COUNTRY, "Country of the breed; this or birth_country."),
         Field("sex", "sex", MANDATORY, SEX),
         Field("birth_date", "birth_date", RECOMMENDED, DATE, "YYYY-MM-DD, YYYY-MM or YYYY."),
-        Field("birth_country", "birth_country", MANDATORY, COUNTRY, "ISO 3166 code or English name."),
+        Field("birth_country", "birth_country", ONE_OF, COUNTRY, "Where it was born; this or breed_country."),
         Field("birth_location", "birth_location", OPTIONAL, TEXT, "Farm, town or region of birth."),
         *_LOCATION,
         Field("father_name", "father_id", OPTIONAL, TEXT, "Id of a male animal of this submission."),
@@ -104,6 +106,20 @@ UNITS: dict[str, dict[str, str]] = {
         "animal_age_at_collection": "animal_age_at_collection_units",
         "preparation_interval": "preparation_interval_units",
     },
+}
+
+# Groups of ONE_OF fields. The archive needs a country for every animal, and each format carries
+# one differently: the workbook's breed sheet has the breed country (its birth country column is
+# optional), the submission CSV has a birth country only, and CRB-Anim's country of origin is
+# stored as both. Requiring birth_country alone would fail every workbook without that column.
+ONE_OF_GROUPS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    ANIMAL: (
+        (
+            ("breed_country", "birth_country"),
+            'Give the breed\'s country (in a workbook, on sheet "breed") or the country where the animal was born.',
+        ),
+    ),
+    SAMPLE: (),
 }
 
 # Ids tie records together (samples to animals, animals to parents), so they

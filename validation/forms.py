@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from validation.editing import MODELS, editable_fields
-from validation.fields import MANDATORY, RECOMMENDED
+from validation.fields import MANDATORY, ONE_OF, RECOMMENDED
 
-LEVEL_NOTES = {MANDATORY: "Mandatory.", RECOMMENDED: "Recommended."}
+LEVEL_NOTES = {MANDATORY: "Mandatory.", ONE_OF: "Mandatory unless the other is given.", RECOMMENDED: "Recommended."}
 
 
 def record_form_class(record_type: str) -> type[forms.Form]:

@@ -18,7 +18,19 @@ from collections.abc import Mapping
 from validation import fields as f
 from validation import terms
 from validation import vocabularies as vocab
-from validation.checks import ERROR, HINTS, WARNING, Issue, Period, field_issues, parse_date, plan, terms_hint
+from validation.checks import (
+    ERROR,
+    HINTS,
+    WARNING,
+    Issue,
+    Period,
+    field_issues,
+    one_of_issues,
+    one_of_plan,
+    parse_date,
+    plan,
+    terms_hint,
+)
 from validation.context import Context, build_context, species_key
 
 __all__ = [
@@ -37,6 +49,7 @@ __all__ = [
 SHOWN = 6
 _ANIMAL_PLAN = plan(f.ANIMAL)
 _SAMPLE_PLAN = plan(f.SAMPLE)
+_ANIMAL_ONE_OF = one_of_plan(f.ANIMAL)
 _UNIT_HINT = HINTS[f.TIME_UNIT]
 
 
@@ -44,6 +57,7 @@ def check_animal(animal: Mapping[str, str], context: Context) -> list[Issue]:
     """Every issue of one animal; an empty list means it passes."""
     name, species, breed = animal["name"], animal["species"], animal["breed"]
     issues = field_issues(animal, _ANIMAL_PLAN, context.today)
+    issues += one_of_issues(animal, _ANIMAL_ONE_OF)
     canonical = vocab.species_name(species)
     if canonical and breed and not vocab.is_known_breed(canonical, breed):
         issues.append(_breed_issue(breed, canonical))

@@ -58,11 +58,38 @@ def test_complete_records_have_no_issues():
 
 @pytest.mark.parametrize(
     ("field", "column"),
-    [("name", "id"), ("species", "species"), ("sex", "sex"), ("breed", "breed"), ("birth_country", "birth_country")],
+    [("name", "id"), ("species", "species"), ("sex", "sex"), ("breed", "breed")],
 )
 def test_missing_mandatory_animal_value_is_an_error_naming_the_column(field, column):
     """Each mandatory animal column, left empty, is an Error that says which column."""
     assert Issue(ERROR, column, f"{column} is empty; it is mandatory.") in animal_issues(animal(**{field: ""}))
+
+
+@pytest.mark.parametrize(
+    "countries",
+    [
+        {"breed_country": "IT", "birth_country": ""},  # a workbook without the birth country column
+        {"breed_country": "", "birth_country": "IT"},  # the submission CSV
+        {"breed_country": "FR", "birth_country": "FR"},  # CRB-Anim's country of origin
+    ],
+)
+def test_a_breed_country_or_a_birth_country_is_enough(countries):
+    """Every format gives the animal a country in its own column; any one of them passes."""
+    assert animal_issues(animal(**countries)) == []
+
+
+def test_an_animal_without_any_country_is_an_error_naming_both_columns():
+    """Neither country: one Error, saying where each format takes a country from."""
+    issues = animal_issues(animal(breed_country="", birth_country=""))
+
+    assert issues == [
+        Issue(
+            ERROR,
+            "breed_country",
+            "breed_country and birth_country are both empty; one of them is mandatory. Give the breed's country "
+            '(in a workbook, on sheet "breed") or the country where the animal was born.',
+        )
+    ]
 
 
 @pytest.mark.parametrize(

@@ -325,7 +325,8 @@ def test_report_shows_the_field_table(client, user, validated):
     html = client.get(report_url(validated)).content.decode()
 
     assert 'id="field-table"' in html
-    assert "<td><code>birth_country</code></td><td>mandatory</td>" in html
+    assert "<td><code>species</code></td><td>mandatory</td>" in html
+    assert "<td><code>birth_country</code></td><td>mandatory, one of</td>" in html
     assert "<td><code>protocol_url</code></td><td>recommended</td>" in html
     assert "<td><code>availability</code></td><td>optional</td>" in html
 
