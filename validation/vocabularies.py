@@ -4,6 +4,20 @@ The archive checks these same terms on its side; catching a misspelt species
 or tissue here saves a submission round trip that can take days. Lookups are
 case-insensitive and ignore repeated spaces, because spreadsheets are typed by
 hand: "bos  Taurus" is what the scientist meant by "Bos taurus".
+
+Provenance of the ontology ids (written offline, no ontology download):
+* Checked against public ontology text (UBERON .obo excerpts, Bgee stage
+  reports, PATO term lists): every developmental stage id in
+  `validation.terms` (UBERON_0000105-0000111, 0000066, 0000068-0000070,
+  0000092, 0000112, 0000113, 0007221, 0034919), the PATO physiological
+  stages, and NCBITaxon_30521 (yak), NCBITaxon_8843 (goose),
+  UBERON_0007365 (rumen), UBERON_0001690 (ear).
+* Still unverified, from memory (believed right, check against OLS when
+  online): the other NCBITaxon species ids and the other UBERON organism
+  part ids. UBERON's labels for two differ from ours: UBERON_0002097 is
+  "skin of body" and UBERON_0001037 "strand of hair".
+* Breeds carry no ontology id (no LBO/VBO table is bundled); they are
+  checked by name against the species only.
 """
 
 from __future__ import annotations
