@@ -31,7 +31,8 @@ from uid.models import Animal, Sample, Submission
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE_MESSAGE = "Archive unavailable, please try again later."
+# The wording the issue asks for, verbatim; the prefix says nothing went wrong with their records.
+UNAVAILABLE_MESSAGE = "Submission paused: archive unavailable, please try again later."
 CREDENTIALS_MESSAGE = (
     "The archive refused our credentials (token expired or invalid). "
     "Ask an administrator to renew ARCHIVE_TOKEN, then submit again."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from archive.loopback import SERVER_ERROR, TIMEOUT
 from archive.models import ArchiveBatch
@@ -59,7 +60,7 @@ def test_a_transient_failure_leaves_the_submission_ready_with_a_message(archive_
     submission = submit(ready)
 
     assert submission.status == READY
-    assert UNAVAILABLE in submission.message.lower()
+    assert UNAVAILABLE in submission.message
     assert "Nothing was sent." in submission.message
     assert "Traceback" not in submission.message
     assert [status for status, _ in events(submission)] == [WAITING, READY]
@@ -71,7 +72,19 @@ def test_a_refused_connection_leaves_the_submission_ready(archive_server, ready,
     submission = submit(ready)
 
     assert submission.status == READY
-    assert UNAVAILABLE in submission.message.lower()
+    assert submission.message == f"Submission paused: {UNAVAILABLE}. Nothing was sent."
+
+
+def test_the_submission_page_tells_the_owner_the_archive_is_unavailable(archive_server, ready, submit, client):
+    """What a person sees after pressing Submit while the archive is down: the issue's words, Ready, no traceback."""
+    archive_server.stop()
+    submission = submit(ready)
+    client.force_login(submission.owner)
+
+    page = client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
+
+    assert "Submission paused: archive unavailable, please try again later. Nothing was sent." in page
+    assert "Traceback" not in page
 
 
 def test_an_expired_token_says_who_can_fix_it(archive_server, ready, submit):
