@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 from django.conf import settings
 from django.db import connections
@@ -21,9 +22,9 @@ from archive.polling import poll_archive
 logger = logging.getLogger(__name__)
 
 
-def poll_round() -> int:
+def poll_round(stopping: threading.Event) -> int:
     try:
-        return poll_archive()
+        return poll_archive(should_stop=stopping.is_set)
     finally:
         # The round runs on an executor thread that outlives it.
         connections.close_all()
@@ -32,13 +33,20 @@ def poll_round() -> int:
 async def poll_forever() -> None:
     if settings.JOBS_BACKEND == "celery":
         return  # beat polls; every web process polling too would only repeat the work
-    while True:
-        await asyncio.sleep(settings.ARCHIVE_POLL_SECONDS)
-        if not settings.ARCHIVE_URL:
-            continue
-        try:
-            # Not database_sync_to_async: a slow archive must not hold the
-            # single thread that every socket's database access goes through.
-            await asyncio.to_thread(poll_round)
-        except Exception:
-            logger.warning("archive poll round failed", exc_info=True)
+    # Cancelling the await below does not stop the thread, and the loop's
+    # executor is joined at exit: without this flag a shutdown would wait for
+    # the whole round. With it, for one request at most.
+    stopping = threading.Event()
+    try:
+        while True:
+            await asyncio.sleep(settings.ARCHIVE_POLL_SECONDS)
+            if not settings.ARCHIVE_URL:
+                continue
+            try:
+                # Not database_sync_to_async: a slow archive must not hold the
+                # single thread that every socket's database access goes through.
+                await asyncio.to_thread(poll_round, stopping)
+            except Exception:
+                logger.warning("archive poll round failed", exc_info=True)
+    finally:
+        stopping.set()

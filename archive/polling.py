@@ -11,9 +11,12 @@ the state it expects, so an outcome is applied once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from archive.client import (
@@ -41,6 +44,23 @@ CREDENTIALS_WHILE_WAITING = (
 NO_RESULT = "The archive returned no result for this record; please submit it again."
 
 
+def waiting_long_message(hours: float) -> str:
+    """Said once when the archive sits on a batch for longer than ARCHIVE_WAIT_WARN_HOURS.
+
+    The archive owes us no deadline, so the submission stays Submitted and
+    keeps being polled; but a person must not stare at "Waiting" forever
+    without learning that this is unusual and whom to ask.
+    """
+    return (
+        f"The archive has been validating these records for more than {hours:g} hours. They are safe with the "
+        "archive and this page updates by itself when it answers; if it takes much longer, please contact support."
+    )
+
+
+def _never() -> bool:
+    return False
+
+
 def submissions_waiting() -> list[int]:
     """Submitted to the remote archive and not concluded yet.
 
@@ -55,8 +75,13 @@ def submissions_waiting() -> list[int]:
     )
 
 
-def poll_archive() -> int:
-    """One round over every submission waiting for the archive; returns how many concluded."""
+def poll_archive(*, should_stop: Callable[[], bool] = _never) -> int:
+    """One round over every submission waiting for the archive; returns how many concluded.
+
+    `should_stop` is asked before every request, so a server shutting down
+    waits for at most one request (bounded by ARCHIVE_TIMEOUT_SECONDS), not
+    for a whole round over a slow archive.
+    """
     if not settings.ARCHIVE_URL:
         return 0
     waiting = submissions_waiting()
@@ -65,8 +90,10 @@ def poll_archive() -> int:
     concluded = 0
     with client_from_settings() as client:
         for submission_id in waiting:
+            if should_stop():
+                break
             try:
-                concluded += poll_submission(submission_id=submission_id, client=client)
+                concluded += poll_submission(submission_id=submission_id, client=client, should_stop=should_stop)
             except ArchiveUnavailable as error:
                 # The next round tries again; asking about the other submissions now would fail the same way.
                 logger.warning("archive unavailable while polling: %s", error)
@@ -83,11 +110,13 @@ def poll_archive() -> int:
     return concluded
 
 
-def poll_submission(*, submission_id: int, client: ArchiveClient) -> bool:
+def poll_submission(*, submission_id: int, client: ArchiveClient, should_stop: Callable[[], bool] = _never) -> bool:
     """Apply every finished batch's outcome; conclude the submission once none is left."""
     submission = Submission.objects.get(pk=submission_id)
     batches = list(ArchiveBatch.objects.filter(submission=submission, status=ArchiveBatch.SENT))
     for batch in batches:
+        if should_stop():
+            return False
         state = client.batch_state(remote_id=batch.remote_id)
         if state.finished:
             apply_outcome(batch=batch, state=state)
@@ -95,6 +124,7 @@ def poll_submission(*, submission_id: int, client: ArchiveClient) -> bool:
             ArchiveBatch.objects.filter(pk=batch.pk).update(remote_status=state.status, checked_at=timezone.now())
     _report_progress(submission)
     if ArchiveBatch.objects.filter(submission=submission, status__in=(ArchiveBatch.QUEUED, ArchiveBatch.SENT)).exists():
+        _tell_if_waiting_long(submission_id)
         return False
     return conclude(submission_id=submission_id)
 
@@ -160,6 +190,21 @@ def _report_progress(submission: Submission) -> None:
     sizes = [(len(ids), status) for ids, status in batches.filter(attempt=latest).values_list("record_ids", "status")]
     done = sum(size for size, status in sizes if status == ArchiveBatch.DONE)
     ProgressReporter(submission, PHASE_SUBMISSION)(done, sum(size for size, _ in sizes), force=True)
+
+
+def _tell_if_waiting_long(submission_id: int) -> None:
+    """Once, when the oldest batch still at the archive was sent longer ago than ARCHIVE_WAIT_WARN_HOURS."""
+    hours = settings.ARCHIVE_WAIT_WARN_HOURS
+    oldest = ArchiveBatch.objects.filter(submission_id=submission_id, status=ArchiveBatch.SENT).aggregate(
+        oldest=Min("sent_at")
+    )["oldest"]
+    if oldest is None or timezone.now() - oldest < timedelta(hours=hours):
+        return
+    message = waiting_long_message(hours)
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        if submission.status == SUBMITTED and submission.message != message:
+            set_status(submission, SUBMITTED, message)
 
 
 def _tell_credentials_refused(submission_ids: list[int]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -59,3 +60,27 @@ async def test_in_distributed_mode_the_server_leaves_polling_to_celery_beat(sett
 
     async with asyncio.timeout(1):
         await poll_forever()  # returns at once instead of looping
+
+
+async def test_stopping_the_server_tells_a_running_round_to_stop(settings, monkeypatch):
+    """Cancelling the loop does not stop its thread; the flag does, so shutdown never waits for a whole round."""
+    settings.JOBS_BACKEND = "thread"
+    settings.ARCHIVE_URL = "http://127.0.0.1:9"
+    settings.ARCHIVE_POLL_SECONDS = 0
+    started, told = threading.Event(), threading.Event()
+
+    def round_that_waits(stopping: threading.Event) -> int:
+        started.set()
+        if stopping.wait(5):
+            told.set()
+        return 0
+
+    monkeypatch.setattr("archive.poller.poll_round", round_that_waits)
+    poller = asyncio.create_task(poll_forever())
+    assert await asyncio.to_thread(started.wait, 5)
+
+    poller.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await poller
+
+    assert await asyncio.to_thread(told.wait, 5)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from archive.client import ArchiveClient, client_from_settings
 from archive.loopback import SERVER_ERROR
 from archive.models import ArchiveBatch
-from archive.polling import CREDENTIALS_WHILE_WAITING
+from archive.polling import CREDENTIALS_WHILE_WAITING, poll_archive, poll_submission, waiting_long_message
 from common.constants import COMPLETED, NEED_REVISION, READY, SUBMITTED, WAITING
 from jobs.watchdog import fail_orphaned_jobs
 from submissions.models import SubmissionEvent
@@ -195,3 +198,72 @@ def test_a_round_that_stopped_before_concluding_is_concluded_by_the_next(archive
     poll(submission)
 
     assert submission.status == COMPLETED
+
+
+def test_an_archive_that_never_finishes_is_said_once_after_the_configured_wait(held, ready, submit, poll, settings):
+    settings.ARCHIVE_WAIT_WARN_HOURS = 24
+    submission = submit(ready)
+    poll(submission)
+    assert submission.message == "Sent 5 records. Waiting for archive validation."
+
+    ArchiveBatch.objects.update(sent_at=timezone.now() - timedelta(hours=25))
+    poll(submission)
+    poll(submission)
+
+    assert submission.status == SUBMITTED
+    assert submission.message == waiting_long_message(24)
+    assert "for more than 24 hours" in submission.message
+    assert "contact support" in submission.message
+    assert statuses(submission) == [WAITING, SUBMITTED, SUBMITTED]
+
+    held.release()
+    held.wait_idle()
+    poll(submission)
+    assert submission.status == COMPLETED
+
+
+def test_a_round_asked_to_stop_makes_no_further_request(archive_server, ready, submit, poll):
+    """A server shutting down waits for one request at most, and the next round carries on."""
+    submission = submit(ready)
+    archive_server.wait_idle()
+
+    def gets() -> int:
+        return sum(method == "GET" for method, _ in archive_server.requests)
+
+    assert poll_archive(should_stop=lambda: gets() >= 1) == 0
+    assert gets() == 1
+    submission.refresh_from_db()
+    assert submission.status == SUBMITTED
+
+    poll(submission)
+    assert submission.status == COMPLETED
+
+
+def test_overlapping_rounds_conclude_once(archive_server, ready, submit, poll):
+    """Two server processes poll the same batches at once: one Completed event, one email, one accession each."""
+    submission = submit(ready)
+    archive_server.wait_idle()
+    mail.outbox.clear()
+    ask = ArchiveClient.batch_state
+    overtaken: list[bool] = []
+
+    def overtaking(self, *, remote_id):
+        if not overtaken:
+            overtaken.append(True)
+            # Another process's round runs to its end while this one waits for its first answer.
+            with client_from_settings() as other:
+                assert poll_submission(submission_id=submission.pk, client=other)
+        return ask(self, remote_id=remote_id)
+
+    with patch.object(ArchiveClient, "batch_state", overtaking):
+        assert poll(submission) == 0
+
+    assert overtaken
+    assert submission.status == COMPLETED
+    assert statuses(submission) == [WAITING, SUBMITTED, COMPLETED]
+    assert [m.subject for m in mail.outbox] == ["[Submission Live] Cattle 2026: Completed"]
+    accessions = list(Animal.objects.values_list("accession", flat=True)) + list(
+        Sample.objects.values_list("accession", flat=True)
+    )
+    assert len(set(accessions)) == 5
+    assert all(accessions)

@@ -225,6 +225,9 @@ ARCHIVE_TIMEOUT_SECONDS = float(os.environ.get("ARCHIVE_TIMEOUT_SECONDS", "30"))
 # How often batch statuses are asked for: by the server process in the embedded
 # default, by Celery beat (`celery -A config.celery_app beat`) in distributed mode.
 ARCHIVE_POLL_SECONDS = float(os.environ.get("ARCHIVE_POLL_SECONDS", "15"))
+# A submission whose batch the archive has held longer than this says so (once) and
+# asks the person to contact support; it stays Submitted and is still polled.
+ARCHIVE_WAIT_WARN_HOURS = float(os.environ.get("ARCHIVE_WAIT_WARN_HOURS", "48"))
 # A round not started within one interval is dropped: the next one is already due.
 CELERY_BEAT_SCHEDULE = {
     "poll-archive": {
