@@ -47,6 +47,10 @@ def test_an_uploaded_workbook_loads_live_and_its_records_can_be_deleted_by_id(pa
     expect(page.locator("#notification")).to_have_text("Loaded 12 animals and 24 samples. Validate them next.")
     expect(page.locator("#connection")).to_have_text("Live")
     expect(page.locator("#btn-validate")).to_be_enabled()
+    # The record actions follow the status live, like the buttons: the page opened while Waiting.
+    page.click("#record-actions summary")
+    expect(page.locator("#btn-reload")).to_be_enabled()
+    expect(page.locator("#record-actions-unavailable")).to_be_hidden()
 
     page.reload()  # the tables are rendered by the server; the live page only says they changed
     expect(page.locator("#animals-heading")).to_contain_text("(12)")
@@ -70,3 +74,12 @@ def test_an_uploaded_workbook_loads_live_and_its_records_can_be_deleted_by_id(pa
     expect(page.locator("#status-badge")).to_have_text("Ready", timeout=60_000)
     expect(page.locator("#count-animals")).to_have_text("10")
     expect(page.locator("#count-animal-issues")).to_have_text("0")
+    page.click("#record-actions summary")
+    expect(page.locator("#btn-delete")).to_be_enabled()
+
+    page.click("#btn-submit")
+    # Once the records go to the archive they cannot be changed: the forms turn off without a reload.
+    for button in ("#btn-reload", "#btn-delete", "#btn-reset"):
+        expect(page.locator(button)).to_be_disabled(timeout=60_000)
+    expect(page.locator("#reload-file")).to_be_disabled()
+    expect(page.locator("#record-actions-unavailable")).to_be_visible()

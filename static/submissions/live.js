@@ -409,6 +409,14 @@
           edit.removeAttribute("tabindex");
         }
       }
+      // Forms that need an action (the record actions need "edit") sit in a
+      // fieldset naming it; a disabled fieldset disables every control in it.
+      for (const fieldset of this.root.querySelectorAll("fieldset[data-needs]")) {
+        fieldset.disabled = !allowed.has(fieldset.dataset.needs);
+      }
+      for (const hint of this.root.querySelectorAll("[data-needs-hint]")) {
+        hint.classList.toggle("d-none", allowed.has(hint.dataset.needsHint));
+      }
     }
 
     /** A dismissible alert under the buttons, for the answer to an action. */

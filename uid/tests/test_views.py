@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.messages import get_messages
@@ -73,17 +74,42 @@ def test_downloads_need_a_login_and_an_existing_name(client, user):
     assert client.get("/data/templates/secrets.txt").status_code == 404
 
 
+class RecordActions(HTMLParser):
+    """Whether each record-action form's fieldset is enabled, and whether the "not now" hint shows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.form = ""
+        self.shown: dict[str, bool] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "form":
+            self.form = values.get("id") or ""
+        elif tag == "fieldset" and values.get("data-needs") == "edit":
+            self.shown[self.form] = "disabled" not in values
+        elif values.get("id") == "record-actions-unavailable":
+            self.shown["hint"] = "d-none" not in (values.get("class") or "").split()
+
+
+def record_actions(page: str) -> dict[str, bool]:
+    parser = RecordActions()
+    parser.feed(page)
+    return parser.shown
+
+
 @pytest.mark.django_db
-def test_the_detail_page_offers_the_record_actions_only_when_editing_is_allowed(client, user, ready):
+def test_the_record_actions_are_enabled_only_when_editing_is_allowed(client, user, ready):
+    """The forms are always on the page, so the live page can enable them when the status allows editing."""
     client.force_login(user)
     page = client.get(ready.get_absolute_url()).content.decode()
-    assert 'id="reload-form"' in page
-    assert 'id="delete-form"' in page
-    assert 'id="reset-form"' in page
+    assert record_actions(page) == {"reload-form": True, "delete-form": True, "reset-form": True, "hint": False}
 
-    Submission.objects.filter(pk=ready.pk).update(status=COMPLETED)
-    page = client.get(ready.get_absolute_url()).content.decode()
-    assert 'id="record-actions"' not in page
+    for status in (WAITING, COMPLETED):
+        Submission.objects.filter(pk=ready.pk).update(status=status)
+        page = client.get(ready.get_absolute_url()).content.decode()
+        assert record_actions(page) == {"reload-form": False, "delete-form": False, "reset-form": False, "hint": True}
+        assert "Records can be changed when the submission is Loaded, Error, Need Revision or Ready" in page
 
 
 @pytest.mark.django_db
