@@ -124,6 +124,13 @@ def is_doi(value: str) -> bool:
     return bool(_DOI.fullmatch(value))
 
 
+def _is_doi_link(value: str) -> bool:
+    """Whether `value` points at the DOI resolver; such a link must carry a well-formed DOI."""
+    return value.lower().startswith(
+        ("http://doi.org/", "https://doi.org/", "http://dx.doi.org/", "https://dx.doi.org/")
+    )
+
+
 def _term(kind: str, known: Callable[[str], object]) -> Check:
     hint = HINTS[kind]
 
@@ -144,9 +151,27 @@ def _date(column: str, value: str, today: date) -> Issue | None:
     return None
 
 
+def _decimal_comma(column: str, value: str) -> Issue | None:
+    """The Error for a number written with a decimal comma ("45,5"), saying exactly what to write instead.
+
+    European spreadsheets and CSV exports write decimals this way; the
+    archive reads only a point, and "45,5" must not be taken for 455.
+    """
+    fixed = value.replace(",", ".", 1)
+    if value.count(",") != 1 or not _DECIMAL.fullmatch(fixed):
+        return None
+    if len(value) - value.index(",") - 1 == 3:  # "1,000" may be a thousands separator
+        message = f'{column} "{value}" has a comma. Write {fixed} if it is a decimal, or {value.replace(",", "")}.'
+        return Issue(ERROR, column, message)
+    return Issue(ERROR, column, f'{column} "{value}" has a decimal comma. Write it with a point: {fixed}.')
+
+
 def _degrees(limit: int) -> Check:
     def check(column: str, value: str, today: date) -> Issue | None:
         if not _DECIMAL.fullmatch(value) or not math.isfinite(float(value)):
+            comma = _decimal_comma(column, value)
+            if comma is not None:
+                return comma
             message = f'{column} "{value}" is not a number. Use decimal degrees with a point, for example 45.4642.'
             return Issue(ERROR, column, message)
         if not -limit <= float(value) <= limit:
@@ -158,6 +183,9 @@ def _degrees(limit: int) -> Check:
 
 def _number(column: str, value: str, today: date) -> Issue | None:
     if not _DECIMAL.fullmatch(value):
+        comma = _decimal_comma(column, value)
+        if comma is not None:
+            return comma
         return Issue(ERROR, column, f'{column} "{value}" is not a number. Write digits with a point, for example 2.5.')
     if float(value) < 0:
         return Issue(ERROR, column, f'{column} "{value}" is negative; an age or interval cannot be.')
@@ -172,14 +200,21 @@ def _web_url(column: str, value: str, today: date) -> Issue | None:
 
 
 def _references(column: str, value: str, today: date) -> Issue | None:
-    for reference in (part.strip() for part in _REFERENCE_SEPARATORS.split(value)):
-        if reference and not is_doi(reference) and not is_web_url(reference):
-            message = (
-                f'{column} "{reference}" is neither a DOI nor a web address. '
-                "Write DOIs such as 10.1000/xyz123 or https://doi.org/10.1000/xyz123, separated by semicolons."
-            )
-            return Issue(ERROR, column, message)
-    return None
+    """Every reference a DOI or a link; all the wrong ones are named at once, so one edit fixes the cell."""
+    wrong = [
+        reference
+        for reference in (part.strip() for part in _REFERENCE_SEPARATORS.split(value))
+        if reference and not is_doi(reference) and (_is_doi_link(reference) or not is_web_url(reference))
+    ]
+    if not wrong:
+        return None
+    quoted = ", ".join(f'"{reference}"' for reference in wrong[:SHOWN_TERMS])
+    what = "is neither a DOI nor a web address" if len(wrong) == 1 else "are neither DOIs nor web addresses"
+    message = (
+        f"{column} {quoted} {what}. Write DOIs such as 10.1000/xyz123, doi:10.1000/xyz123 or "
+        "https://doi.org/10.1000/xyz123 (the number after 10. has 4 to 9 digits), separated by semicolons."
+    )
+    return Issue(ERROR, column, message)
 
 
 def _availability(column: str, value: str, today: date) -> Issue | None:

@@ -30,6 +30,8 @@ class Context:
     # Record id → where the owner already has a record with that alternative_id ('"COW9" in "Herd 2024"').
     animals_elsewhere: dict[str, str] = field(default_factory=dict)
     samples_elsewhere: dict[str, str] = field(default_factory=dict)
+    # Animal id named by a sample, absent here → the owner's other submission that has it.
+    sampled_elsewhere: Mapping[str, str] = field(default_factory=dict)
 
 
 def species_key(value: str) -> str:
@@ -44,6 +46,7 @@ def build_context(
     samples: Iterable[Mapping[str, str]] = (),
     known_animals: Mapping[tuple[str, str], str] = {},  # read only, so a shared default is safe
     known_samples: Mapping[str, str] = {},  # read only, so a shared default is safe
+    sampled_elsewhere: Mapping[str, str] = {},  # read only, so a shared default is safe
 ) -> Context:
     """Collect the cross-record facts from the submission's records, in file order.
 
@@ -95,6 +98,7 @@ def build_context(
         sample_duplicate_of=sample_duplicate_of,
         animals_elsewhere=animals_elsewhere,
         samples_elsewhere=samples_elsewhere,
+        sampled_elsewhere=sampled_elsewhere,
     )
 
 

@@ -102,6 +102,12 @@ def check_sample(sample: Mapping[str, str], context: Context) -> list[Issue]:
     if animal and animal not in context.sexes:
         if any(separator in animal for separator in ",;|"):
             message = f'animal_id "{animal}" names several animals; a sample comes from exactly one animal.'
+        elif animal in context.sampled_elsewhere:
+            message = (
+                f'animal_id "{animal}" is an animal of {context.sampled_elsewhere[animal]}, not of this one. '
+                "A sample is submitted together with its animal: add the animal to this submission, "
+                "or move the sample to that one."
+            )
         else:
             message = (
                 f'animal_id "{animal}" is not an animal in this submission. Add the animal as a record of its own.'
@@ -154,6 +160,7 @@ def _location_issues(record: Mapping[str, str]) -> list[Issue]:
         given, missing = ("latitude", "longitude") if latitude else ("longitude", "latitude")
         issues.append(Issue(ERROR, missing, f"{missing} is empty but {given} is given; give both or neither."))
     accuracy = terms.accuracy(record["accuracy"]) if record["accuracy"] else None
+    # Coordinates without an accuracy pass: the submission CSV has no accuracy column to fill.
     if accuracy == terms.MISSING_GEO and (latitude or longitude):
         message = (
             f'accuracy is "{terms.MISSING_GEO}" but coordinates are given. '

@@ -39,3 +39,29 @@ def known_elsewhere(*, submission: Submission) -> tuple[dict[tuple[str, str], st
             else:
                 target.setdefault(vocab.normalise(alternative_id), where)
     return animals, samples
+
+
+def sampled_animals_elsewhere(*, submission: Submission) -> dict[str, str]:
+    """Animal ids that samples of this submission name, missing here but present in the owner's other submissions.
+
+    Maps each such id to where it is ('submission "Herd 2024"'), so the
+    sample's Error can say why the animal is not found instead of implying
+    a typo: a sample is sent to the archive together with its animal.
+    """
+    here = Animal.objects.filter(submission=submission).values("name")
+    missing = (
+        Sample.objects.filter(submission=submission)
+        .exclude(animal_name="")
+        .exclude(animal_name__in=Subquery(here))
+        .values("animal_name")
+    )
+    others = (
+        Animal.objects.filter(submission__owner_id=submission.owner_id, name__in=Subquery(missing))
+        .exclude(submission=submission)
+        .order_by("submission_id", "pk")
+        .values_list("name", "submission__title")[:KNOWN_LIMIT]
+    )
+    found: dict[str, str] = {}
+    for name, title in others:
+        found.setdefault(name, f'submission "{title}"')
+    return found

@@ -19,7 +19,7 @@ from validation.fields import field_names
 from validation.helpers import construct_validation_message, refresh_statistics
 from validation.models import ANIMAL, SAMPLE, ValidationResult, ValidationSummary
 from validation.rules import ERROR, WARNING, Issue, build_context, check_animal, check_sample
-from validation.selectors import known_elsewhere
+from validation.selectors import known_elsewhere, sampled_animals_elsewhere
 from validation.storage import insert_results
 
 ANIMAL_FIELDS = ("pk", *field_names(ANIMAL))
@@ -39,6 +39,7 @@ def validate_submission(
         today=timezone.localdate(),
         known_animals=known_animals,
         known_samples=known_samples,
+        sampled_elsewhere=sampled_animals_elsewhere(submission=submission),
     )
     total = len(animals) + len(samples)
     results: list[tuple[str, int, str, str, list[dict[str, str]]]] = []

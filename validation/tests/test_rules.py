@@ -38,6 +38,7 @@ def sample(**values: str) -> dict[str, str]:
         "protocol_url": "https://example.org/protocols/blood.pdf",
         "latitude": "45.4642",
         "longitude": "9.19",
+        "accuracy": "precise coordinates",
     }
     return record | values
 
@@ -143,7 +144,8 @@ def test_future_dates_are_errors():
     ("latitude", "longitude", "message"),
     [
         ("north", "9", 'latitude "north" is not a number. Use decimal degrees with a point, for example 45.4642.'),
-        ("45,46", "9", 'latitude "45,46" is not a number. Use decimal degrees with a point, for example 45.4642.'),
+        ("45,46", "9", 'latitude "45,46" has a decimal comma. Write it with a point: 45.46.'),
+        ("45,5,1", "9", 'latitude "45,5,1" is not a number. Use decimal degrees with a point, for example 45.4642.'),
         ("nan", "9", 'latitude "nan" is not a number. Use decimal degrees with a point, for example 45.4642.'),
         ("90.5", "9", 'latitude "90.5" is out of range: it must be between -90 and 90.'),
         ("45", "-180.01", 'longitude "-180.01" is out of range: it must be between -180 and 180.'),
@@ -157,7 +159,7 @@ def test_coordinates_must_be_decimal_degrees_in_range(latitude, longitude, messa
 def test_coordinates_at_the_limits_are_accepted():
     """-90, 90, -180 and 180 are on the globe."""
     assert sample_issues(sample(latitude="-90", longitude="180")) == []
-    assert animal_issues(animal(latitude="+90.0", longitude="-180")) == []
+    assert animal_issues(animal(latitude="+90.0", longitude="-180", accuracy="region level")) == []
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/p.pdf", "www.example.org/p.pdf", "http://", "https://exa mple.org"])
@@ -404,7 +406,47 @@ def test_a_reference_that_is_neither_doi_nor_link_is_an_error_naming_it():
             ERROR,
             "bibliographic_references",
             'bibliographic_references "Smith et al. 2020" is neither a DOI nor a web address. '
-            "Write DOIs such as 10.1000/xyz123 or https://doi.org/10.1000/xyz123, separated by semicolons.",
+            "Write DOIs such as 10.1000/xyz123, doi:10.1000/xyz123 or https://doi.org/10.1000/xyz123 "
+            "(the number after 10. has 4 to 9 digits), separated by semicolons.",
+        )
+    ]
+
+
+def test_every_wrong_reference_of_a_cell_is_named_and_doi_links_need_a_doi():
+    """One message lists all the faults of the cell; a doi.org link with no DOI in it is not a reference."""
+    cell = "doi:10.1000/ok; DOI:10.1/x; https://doi.org/10.1000/fine; https://doi.org/not-a-doi; PMID 123"
+    [issue] = sample_issues(sample(bibliographic_references=cell))
+
+    assert issue.message.startswith(
+        'bibliographic_references "DOI:10.1/x", "https://doi.org/not-a-doi", "PMID 123" are neither DOIs '
+        "nor web addresses."
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2,5", 'animal_age_at_collection "2,5" has a decimal comma. Write it with a point: 2.5.'),
+        ("1,000", 'animal_age_at_collection "1,000" has a comma. Write 1.000 if it is a decimal, or 1000.'),
+    ],
+)
+def test_a_number_with_a_comma_says_what_to_write(value, message):
+    """European spreadsheets write decimal commas; the message gives the value to type instead."""
+    issues = sample_issues(sample(animal_age_at_collection=value, animal_age_at_collection_units="days"))
+
+    assert issues == [Issue(ERROR, "animal_age_at_collection", message)]
+
+
+def test_a_sample_of_an_animal_in_another_submission_says_where_it_is():
+    """The animal exists, only elsewhere: the Error says so rather than suggesting a typo."""
+    context = build_context([animal()], today=TODAY, sampled_elsewhere={"COW9": 'submission "Herd 2024"'})
+
+    assert check_sample(sample(animal_name="COW9"), context) == [
+        Issue(
+            ERROR,
+            "animal_id",
+            'animal_id "COW9" is an animal of submission "Herd 2024", not of this one. A sample is submitted '
+            "together with its animal: add the animal to this submission, or move the sample to that one.",
         )
     ]
 
@@ -434,7 +476,7 @@ def test_breed_country_must_be_a_country():
 
 def test_coordinates_come_in_pairs():
     """One coordinate without the other cannot place anything."""
-    issues = sample_issues(sample(longitude=""))
+    issues = sample_issues(sample(longitude="", accuracy="region level"))
     assert issues == [Issue(ERROR, "longitude", "longitude is empty but latitude is given; give both or neither.")]
 
 
