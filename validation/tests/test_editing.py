@@ -145,6 +145,9 @@ def test_edit_page_shows_the_record_and_its_last_messages(client, user, ready):
     assert 'name="name"' not in html
     assert "birth_date is empty; it is recommended." in html
     assert "csrfmiddlewaretoken" in html
+    # Each field says how much it matters, the two countries that either one is needed.
+    assert "Mandatory. A breed of that species." in html
+    assert "Mandatory unless the other is given. Where it was born; this or breed_country." in html
 
 
 @pytest.mark.django_db
