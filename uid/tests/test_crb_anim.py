@@ -152,3 +152,29 @@ def test_duplicate_samples_and_missing_ids_are_reported_by_line(submission):
     assert "No animal id on line 4." in failed.value.message
     assert "No sample id on line 4." in failed.value.message
     assert 'Duplicate sample ids: "S1" on lines 2, 3.' in failed.value.message
+
+
+@pytest.mark.django_db
+def test_each_distinct_temperature_is_mapped_once_however_many_rows_repeat_it(submission, monkeypatch):
+    """Big exports repeat a few temperatures on every row; mapping each once keeps a 100,000-row import fast."""
+    from uid.formats import crb_anim, storage_terms
+
+    mapped: list[str] = []
+
+    def spy(value: str) -> str:
+        mapped.append(value)
+        return storage_terms.storage_term(value)
+
+    monkeypatch.setattr(crb_anim, "storage_term", spy)
+    rows = [
+        row(animal_ID=f"FR{i // 2}", sample_identifier=f"S{i}", sample_storage_temperature=("-196 °C", "-80°C")[i % 2])
+        for i in range(400)
+    ]
+
+    import_records(submission=submission, file=crb(*rows))
+
+    assert sorted(mapped) == ["-196 °C", "-80°C"]
+    assert dict(Sample.objects.filter(name__in=["S0", "S1"]).values_list("name", "storage")) == {
+        "S0": "frozen, liquid nitrogen",
+        "S1": "frozen, -70 freezer",
+    }
