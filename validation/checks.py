@@ -151,7 +151,7 @@ def _date(column: str, value: str, today: date) -> Issue | None:
     return None
 
 
-def _decimal_comma(column: str, value: str) -> Issue | None:
+def _decimal_comma(column: str, value: str, *, may_be_thousands: bool) -> Issue | None:
     """The Error for a number written with a decimal comma ("45,5"), saying exactly what to write instead.
 
     European spreadsheets and CSV exports write decimals this way; the
@@ -160,7 +160,7 @@ def _decimal_comma(column: str, value: str) -> Issue | None:
     fixed = value.replace(",", ".", 1)
     if value.count(",") != 1 or not _DECIMAL.fullmatch(fixed):
         return None
-    if len(value) - value.index(",") - 1 == 3:  # "1,000" may be a thousands separator
+    if may_be_thousands and len(value) - value.index(",") - 1 == 3:  # "1,000" days, or 1.0?
         message = f'{column} "{value}" has a comma. Write {fixed} if it is a decimal, or {value.replace(",", "")}.'
         return Issue(ERROR, column, message)
     return Issue(ERROR, column, f'{column} "{value}" has a decimal comma. Write it with a point: {fixed}.')
@@ -169,7 +169,7 @@ def _decimal_comma(column: str, value: str) -> Issue | None:
 def _degrees(limit: int) -> Check:
     def check(column: str, value: str, today: date) -> Issue | None:
         if not _DECIMAL.fullmatch(value) or not math.isfinite(float(value)):
-            comma = _decimal_comma(column, value)
+            comma = _decimal_comma(column, value, may_be_thousands=False)  # degrees never reach 1,000
             if comma is not None:
                 return comma
             message = f'{column} "{value}" is not a number. Use decimal degrees with a point, for example 45.4642.'
@@ -183,7 +183,7 @@ def _degrees(limit: int) -> Check:
 
 def _number(column: str, value: str, today: date) -> Issue | None:
     if not _DECIMAL.fullmatch(value):
-        comma = _decimal_comma(column, value)
+        comma = _decimal_comma(column, value, may_be_thousands=True)
         if comma is not None:
             return comma
         return Issue(ERROR, column, f'{column} "{value}" is not a number. Write digits with a point, for example 2.5.')

@@ -145,6 +145,7 @@ def test_future_dates_are_errors():
     [
         ("north", "9", 'latitude "north" is not a number. Use decimal degrees with a point, for example 45.4642.'),
         ("45,46", "9", 'latitude "45,46" has a decimal comma. Write it with a point: 45.46.'),
+        ("45,123", "9", 'latitude "45,123" has a decimal comma. Write it with a point: 45.123.'),
         ("45,5,1", "9", 'latitude "45,5,1" is not a number. Use decimal degrees with a point, for example 45.4642.'),
         ("nan", "9", 'latitude "nan" is not a number. Use decimal degrees with a point, for example 45.4642.'),
         ("90.5", "9", 'latitude "90.5" is out of range: it must be between -90 and 90.'),
