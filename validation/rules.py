@@ -193,6 +193,18 @@ def _parent_issues(animal: Mapping[str, str], column: str, parent: str, required
             f'{column} "{parent}" is of species "{context.species[parent]}", not "{animal["species"]}"; '
             f"a {role} is of the same species as its offspring."
         )
+    elif _born_after(parent, name, context):
+        message = (
+            f'{column} "{parent}" was born on "{context.birth_dates[parent][0]}", not before this animal '
+            f'("{context.birth_dates[name][0]}"); a {role} is born before its offspring. Check both birth dates.'
+        )
     else:
         return []
     return [Issue(ERROR, column, message)]
+
+
+def _born_after(parent: str, child: str, context: Context) -> bool:
+    """Whether the parent was certainly born no earlier than the child: "2020" is not after "2020-05-01"."""
+    parent_birth = context.birth_dates.get(parent)
+    child_birth = context.birth_dates.get(child)
+    return parent_birth is not None and child_birth is not None and parent_birth[1].start >= child_birth[1].end

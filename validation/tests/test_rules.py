@@ -282,11 +282,11 @@ def test_an_animal_cannot_be_its_own_parent():
 
 def test_parent_loops_are_errors_on_every_animal_of_the_loop():
     """A -> B -> C -> A through parent links makes each of them its own ancestor; their offspring is fine."""
-    records = [
-        animal(name="A", sex="male", father_name="B"),
-        animal(name="B", sex="male", mother_name="C"),
-        animal(name="C", sex="female", father_name="A"),
-        animal(name="CALF", sex="female", father_name="A", mother_name="C"),
+    records = [  # born the same year: which came first is not certain, so only the loop is reported
+        animal(name="A", sex="male", father_name="B", birth_date="2020"),
+        animal(name="B", sex="male", mother_name="C", birth_date="2020"),
+        animal(name="C", sex="female", father_name="A", birth_date="2020"),
+        animal(name="CALF", sex="female", father_name="A", mother_name="C", birth_date="2020"),
     ]
     context = build_context(records, today=TODAY)
 
@@ -307,8 +307,8 @@ def test_parent_loops_are_errors_on_every_animal_of_the_loop():
 
 def test_long_family_lines_without_loops_pass():
     """A deep pedigree is checked without recursion limits and has no loop."""
-    records = [animal(name="G0", sex="male")] + [
-        animal(name=f"G{i}", sex="male", father_name=f"G{i - 1}") for i in range(1, 5000)
+    records = [animal(name="G0", sex="male", birth_date="2020")] + [
+        animal(name=f"G{i}", sex="male", father_name=f"G{i - 1}", birth_date="2020") for i in range(1, 5000)
     ]
     context = build_context(records, today=TODAY)
 
@@ -579,3 +579,28 @@ def test_dates_and_numbers_take_ascii_digits_only(value):
     assert [issue.column for issue in animal_issues(animal(birth_date=value))] == ["birth_date"]
     issues = sample_issues(sample(animal_age_at_collection=value, animal_age_at_collection_units="days"))
     assert [issue.column for issue in issues] == ["animal_age_at_collection"]
+
+
+@pytest.mark.parametrize(
+    ("parent_born", "child_born", "expected"),
+    [
+        ("2021-03-01", "2020-05-01", [(ERROR, "father_id")]),
+        ("2020-05-01", "2020-05-01", [(ERROR, "father_id")]),
+        ("2020", "2020-05-01", []),  # maybe January: not certain, so not reported
+        ("2018", "2020", []),
+        ("", "2020", []),
+    ],
+)
+def test_a_parent_is_born_before_its_offspring(parent_born, child_born, expected):
+    """A father born after his calf is a swapped id or a typo in a date; judged only when certain."""
+    bull = animal(name="BULL1", sex="male", birth_date=parent_born)
+    calf = animal(name="CALF1", father_name="BULL1", birth_date=child_born)
+
+    issues = animal_issues(calf, bull)
+
+    assert [(issue.level, issue.column) for issue in issues] == expected
+    if expected:
+        assert issues[0].message == (
+            f'father_id "BULL1" was born on "{parent_born}", not before this animal ("{child_born}"); '
+            "a father is born before its offspring. Check both birth dates."
+        )
