@@ -11,6 +11,7 @@ supplied breed once with its country; animals take their breed country
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from datetime import date, datetime, time
 
@@ -75,6 +76,9 @@ SHEETS: dict[str, tuple[str, ...]] = {
 }
 # Filled from the breed sheet, after the animal sheet's own columns.
 ANIMAL_FIELDS = (*ANIMAL_COLUMNS.values(), "breed_country")
+# A merged range in the sheet XML; merged cells come after the rows, so a regex over the bytes finds them cheaply.
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+CHUNK_BYTES, OVERLAP_BYTES = 1024 * 1024, 128
 HINT = "Download the .xlsx template from the create page and keep its sheet and column names."
 
 
@@ -166,6 +170,12 @@ def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
                 if any(text):  # spreadsheets keep formatted but empty rows
                     body.append((number, text))
             sheets[name] = (header, body)
+            merged = _merged_ranges(by_name[name])
+            if merged:
+                problems.append(
+                    f'Sheet "{name}" has merged cells ({listing(merged)}): only the first cell of a merged range '
+                    "holds its value, so the other rows would silently lose it. Unmerge them and fill in every row."
+                )
         if problems:
             raise ImportFailed(f"{' '.join(problems)} {HINT}")
     except ImportFailed:
@@ -179,6 +189,30 @@ def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
     finally:
         workbook.close()
     return sheets
+
+
+def _merged_ranges(sheet: object) -> list[str]:
+    """The sheet's merged ranges that reach below the header row, e.g. "B2:B4".
+
+    Read-only mode, which keeps big workbooks fast, reports a merged range's
+    value in its first cell only and does not parse the ranges, so they are
+    read from the sheet's XML here, a chunk at a time so a big sheet is never
+    held in memory whole.
+    """
+    found: dict[str, None] = {}
+    tail = b""
+    with sheet._get_source() as source:  # type: ignore[attr-defined]
+        while chunk := source.read(CHUNK_BYTES):
+            text = tail + chunk
+            for first_column, first_row, last_column, last_row in _MERGED.findall(text):
+                last_column, last_row = last_column or first_column, last_row or first_row
+                if int(last_row) >= 2:
+                    found[f"{first_column.decode()}{first_row.decode()}:{last_column.decode()}{last_row.decode()}"] = (
+                        None
+                    )
+            # A tag cut between two chunks is found whole in the next; the dict drops repeats.
+            tail = text[-OVERLAP_BYTES:]
+    return list(found)
 
 
 def _records(sheet: Sheet, columns: tuple[str, ...]) -> list[tuple[int, tuple[str, ...]]]:

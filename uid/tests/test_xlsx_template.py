@@ -8,7 +8,7 @@ import zlib
 from datetime import date, datetime
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from uid.formats.xlsx_template import SHEETS
 from uid.importer import ImportFailed, detect_format, import_records
@@ -240,3 +240,25 @@ def test_damaged_or_cut_workbooks_always_end_in_a_clear_message(submission):
             messages.append(failed.message)
     assert len(messages) >= len(damaged) // 2
     assert all(message.endswith(".") and "Traceback" not in message for message in messages), messages
+
+
+@pytest.mark.django_db
+def test_merged_cells_are_refused_by_range_instead_of_losing_the_other_rows_values(submission):
+    """Excel shows a merged value on every row it spans, but the file holds it once: importing would lose it."""
+    Animal.objects.create(submission=submission, name="OLD")
+    book = load_workbook(io.BytesIO(good()))
+    book["animal"].merge_cells("B2:B4")  # one description for the three animals
+    book["sample"].merge_cells("A1:B1")  # a merged header cell is a column-name problem, not a lost value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_records(submission=submission, file=buffer)
+
+    assert failed.value.message.startswith(
+        'Sheet "animal" has merged cells (B2:B4): only the first cell of a merged range holds its value, '
+        "so the other rows would silently lose it. Unmerge them and fill in every row."
+    )
+    assert 'Sheet "sample" has merged' not in failed.value.message
+    assert list(Animal.objects.values_list("name", flat=True)) == ["OLD"]
