@@ -11,6 +11,8 @@ from common.constants import COMPLETED, ERROR, READY, SUBMITTED, WAITING
 from submissions.models import SubmissionEvent
 from uid.models import Animal, Sample
 
+from .conftest import TOKEN
+
 UNAVAILABLE = "archive unavailable, please try again later"
 
 
@@ -152,3 +154,23 @@ def test_records_added_after_a_paused_send_are_sent_with_the_rest(archive_server
     assert archive_server.posted_samples() == ["bull", "cow", "calf", "blood", "hair", "late"]
     assert submission.message == "Completed: the archive assigned accessions to 6 records."
     assert not Animal.objects.filter(accession="").exists()
+
+
+def test_the_token_never_reaches_a_message_or_the_log(archive_server, ready, submit, poll, caplog):
+    """Every failure path a person or an operator reads, with every logger at DEBUG (httpx and httpcore too)."""
+    caplog.set_level("DEBUG")
+    archive_server.token = "renewed-token"
+    submit(ready)
+    archive_server.token = TOKEN
+    archive_server.fail(SERVER_ERROR)
+    submit(ready)
+    archive_server.heal()
+    submission = submit(ready)
+    archive_server.wait_idle()
+    archive_server.token = "renewed-again"
+    poll(submission)
+
+    assert submission.status == SUBMITTED
+    assert caplog.records
+    assert TOKEN not in caplog.text
+    assert not SubmissionEvent.objects.filter(message__contains=TOKEN).exists()
