@@ -78,7 +78,12 @@ SHEETS: dict[str, tuple[str, ...]] = {
 ANIMAL_FIELDS = (*ANIMAL_COLUMNS.values(), "breed_country")
 # A merged range in the sheet XML; merged cells come after the rows, so a regex over the bytes finds them cheaply.
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-CHUNK_BYTES, OVERLAP_BYTES = 1024 * 1024, 128
+# A formula cell with no stored result: a program wrote the workbook and nothing has calculated it yet. (A
+# formula whose result is an empty string is marked t="str".)
+_UNCALCULATED = re.compile(
+    rb'<c\s+r="([A-Z]+)(\d+)"([^>]*)>\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+CHUNK_BYTES, OVERLAP_BYTES = 1024 * 1024, 512
 HINT = "Download the .xlsx template from the create page and keep its sheet and column names."
 
 
@@ -170,11 +175,16 @@ def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
                 if any(text):  # spreadsheets keep formatted but empty rows
                     body.append((number, text))
             sheets[name] = (header, body)
-            merged = _merged_ranges(by_name[name])
+            merged, uncalculated = _hidden_values(by_name[name])
             if merged:
                 problems.append(
                     f'Sheet "{name}" has merged cells ({listing(merged)}): only the first cell of a merged range '
                     "holds its value, so the other rows would silently lose it. Unmerge them and fill in every row."
+                )
+            if uncalculated:
+                problems.append(
+                    f'Sheet "{name}" has formulas that were never calculated (cells {listing(uncalculated)}), so '
+                    "their values are not in the file. Open the workbook in Excel or LibreOffice and save it again."
                 )
         if problems:
             raise ImportFailed(f"{' '.join(problems)} {HINT}")
@@ -191,15 +201,16 @@ def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
     return sheets
 
 
-def _merged_ranges(sheet: object) -> list[str]:
-    """The sheet's merged ranges that reach below the header row, e.g. "B2:B4".
+def _hidden_values(sheet: object) -> tuple[list[str], list[str]]:
+    """Merged ranges (e.g. "B2:B4") and uncalculated formula cells (e.g. "L2") below the header row.
 
     Read-only mode, which keeps big workbooks fast, reports a merged range's
-    value in its first cell only and does not parse the ranges, so they are
-    read from the sheet's XML here, a chunk at a time so a big sheet is never
-    held in memory whole.
+    value in its first cell only and an uncalculated formula as empty, and
+    says neither; both are found in the sheet's XML here, a chunk at a time
+    so a big sheet is never held in memory whole.
     """
-    found: dict[str, None] = {}
+    merged: dict[str, None] = {}
+    uncalculated: dict[str, None] = {}
     tail = b""
     with sheet._get_source() as source:  # type: ignore[attr-defined]
         while chunk := source.read(CHUNK_BYTES):
@@ -207,12 +218,13 @@ def _merged_ranges(sheet: object) -> list[str]:
             for first_column, first_row, last_column, last_row in _MERGED.findall(text):
                 last_column, last_row = last_column or first_column, last_row or first_row
                 if int(last_row) >= 2:
-                    found[f"{first_column.decode()}{first_row.decode()}:{last_column.decode()}{last_row.decode()}"] = (
-                        None
-                    )
-            # A tag cut between two chunks is found whole in the next; the dict drops repeats.
+                    merged[(first_column + first_row + b":" + last_column + last_row).decode()] = None
+            for column, row, attributes in _UNCALCULATED.findall(text):
+                if int(row) >= 2 and b't="str"' not in attributes:
+                    uncalculated[(column + row).decode()] = None
+            # A tag cut between two chunks is found whole in the next; the dicts drop repeats.
             tail = text[-OVERLAP_BYTES:]
-    return list(found)
+    return list(merged), list(uncalculated)
 
 
 def _records(sheet: Sheet, columns: tuple[str, ...]) -> list[tuple[int, tuple[str, ...]]]:

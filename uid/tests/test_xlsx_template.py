@@ -262,3 +262,49 @@ def test_merged_cells_are_refused_by_range_instead_of_losing_the_other_rows_valu
     )
     assert 'Sheet "sample" has merged' not in failed.value.message
     assert list(Animal.objects.values_list("name", flat=True)) == ["OLD"]
+
+
+@pytest.mark.django_db
+def test_formulas_never_calculated_are_refused_by_cell_instead_of_imported_empty(submission):
+    """A workbook written by a program holds formulas without results; importing would store empty values."""
+    book = load_workbook(io.BytesIO(good()))
+    book["animal"]["L2"] = "=44+1.1"  # the latitude of the first animal
+    book["animal"]["A1"] = '=LOWER("ID")'  # a header formula is a column-name problem, reported as such
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+
+    with pytest.raises(ImportFailed) as failed:
+        import_records(submission=submission, file=buffer)
+
+    assert (
+        'Sheet "animal" has formulas that were never calculated (cells L2), so their values are not in the file. '
+        "Open the workbook in Excel or LibreOffice and save it again."
+    ) in failed.value.message
+    assert not Animal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_formulas_saved_with_their_results_import_the_results(submission):
+    """Excel and LibreOffice store each formula's result next to it: that value is what gets imported."""
+    book = load_workbook(io.BytesIO(good()))
+    book["animal"]["L2"] = "=44+1.1"
+    book["animal"]["B2"] = '=IF(TRUE,"","x")'
+    buffer = io.BytesIO()
+    book.save(buffer)
+    calculated = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(calculated, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet2.xml":  # the animal sheet, as a spreadsheet program saves it
+                data = data.replace(b"<f>44+1.1</f><v />", b"<f>44+1.1</f><v>45.1</v>")
+                data = data.replace(b'<c r="B2">', b'<c r="B2" t="str">')
+                assert b"<v>45.1</v>" in data
+                assert b't="str"' in data
+            target.writestr(member, data)
+    calculated.seek(0)
+
+    import_records(submission=submission, file=calculated)
+
+    cow = Animal.objects.get(submission=submission, row=2)
+    assert (cow.latitude, cow.description) == ("45.1", "")
