@@ -152,3 +152,20 @@ def test_thousands_of_records_validate_over_several_write_batches(submission, tm
         0,
     )
     assert ValidationResult.objects.filter(submission=submission).count() == 4_500
+
+
+@pytest.mark.django_db
+def test_a_sample_of_an_animal_kept_in_another_submission_is_an_error_naming_it(submission, user):
+    """The animal exists in the owner's earlier submission: the report says where, not just "not found"."""
+    earlier = submission.__class__.objects.create(title="Herd 2024", owner=user)
+    load(earlier, [GOOD_COW | {"id": "COW9"}])
+    load(submission, [GOOD_COW, GOOD_SAMPLE | {"animal_id": "COW9"}])
+
+    assert validate_submission(submission=submission)["sample_issues"] == 1
+    assert result("S1").messages == [
+        {
+            "column": "animal_id",
+            "message": 'animal_id "COW9" is an animal of submission "Herd 2024", not of this one. A sample is '
+            "submitted together with its animal: add the animal to this submission, or move the sample to that one.",
+        }
+    ]
