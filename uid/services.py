@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from common.constants import ACTIONS_BY_STATUS, EDIT, LOADED, PHASE_IMPORT
+from common.constants import ACTIONS_BY_STATUS, COMPLETED, EDIT, LOADED, PHASE_IMPORT, SUBMITTED, WAITING
 from jobs.services import start_phase
 from submissions.helpers import set_status
 from uid.models import Animal, Sample, Submission
@@ -25,6 +25,13 @@ MODELS: dict[str, type[Animal] | type[Sample]] = {ANIMALS: Animal, SAMPLES: Samp
 RERUN = "Rerun validation please!"
 # Ids one request may name; beyond this the list is a whole file, and uploading it again is the tool.
 MAX_IDS = 10_000
+# Why each status that forbids editing does, and what to do instead.
+REFUSALS: dict[int, str] = {
+    WAITING: "A job is running on this submission, so its records cannot be changed now. "
+    "Wait until it finishes, then try again.",
+    SUBMITTED: "This submission is with the archive, so its records cannot be changed until the archive answers.",
+    COMPLETED: "This submission is Completed: its records are in the archive and cannot be changed.",
+}
 
 
 class RecordActionRefused(Exception):
@@ -34,7 +41,9 @@ class RecordActionRefused(Exception):
 def _locked(submission: Submission) -> Submission:
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if EDIT not in ACTIONS_BY_STATUS.get(locked.status, frozenset()):
-        raise RecordActionRefused(f"A submission in status {locked.status_name} cannot be changed.")
+        raise RecordActionRefused(
+            REFUSALS.get(locked.status, f"A submission in status {locked.status_name} cannot be changed.")
+        )
     return locked
 
 

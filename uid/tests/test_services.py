@@ -91,14 +91,24 @@ def test_archived_records_cannot_be_deleted(herd):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("status", [WAITING, SUBMITTED, COMPLETED])
-def test_nothing_changes_in_statuses_that_do_not_allow_editing(herd, status):
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (WAITING, "A job is running on this submission, so its records cannot be changed now. Wait until it finishes"),
+        (SUBMITTED, "This submission is with the archive, so its records cannot be changed until the archive answers."),
+        (COMPLETED, "This submission is Completed: its records are in the archive and cannot be changed."),
+    ],
+)
+def test_nothing_changes_in_statuses_that_do_not_allow_editing(herd, status, reason):
+    """The refusal says why this status forbids changes and what to do."""
     Submission.objects.filter(pk=herd.pk).update(status=status)
 
-    with pytest.raises(RecordActionRefused, match="cannot be changed"):
+    with pytest.raises(RecordActionRefused) as deleting:
         delete_records(submission=herd, kind="samples", names=["S1"])
-    with pytest.raises(RecordActionRefused, match="cannot be changed"):
+    with pytest.raises(RecordActionRefused) as resetting:
         reset_to_loaded(submission=herd)
+    assert deleting.value.args[0].startswith(reason)
+    assert resetting.value.args[0].startswith(reason)
     assert names(Sample) == ["S1", "S2", "S3"]
     assert ValidationResult.objects.exists()
 

@@ -211,4 +211,6 @@ def test_a_status_that_forbids_editing_is_an_error_message(client, user, ready):
 
     response = client.post(reverse("submissions:reset", args=[ready.pk]))
 
-    assert messages_of(response) == ["A submission in status Completed cannot be changed."]
+    assert messages_of(response) == [
+        "This submission is Completed: its records are in the archive and cannot be changed."
+    ]
