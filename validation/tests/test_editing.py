@@ -225,3 +225,20 @@ def test_too_long_values_are_refused_with_a_message(client, user, ready):
     assert response.status_code == 200
     assert "Ensure this value has at most 32 characters" in response.content.decode()
     assert Animal.objects.get(pk=cow.pk).sex == "female"
+
+
+@pytest.mark.django_db
+def test_markup_in_values_and_messages_shows_as_text_on_the_edit_page(client, user, ready):
+    """Values come from an uploaded file: the page prints them, the browser never runs them."""
+    cow = Animal.objects.get(name="COW1")
+    Animal.objects.filter(pk=cow.pk).update(name="<i>COW1</i>", sex="<script>alert(1)</script>")
+    validate_submission(submission=ready)
+    client.force_login(user)
+
+    html = client.get(edit_url(ready, cow)).content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "<i>COW1</i>" not in html
+    assert '<span class="text-break" id="record-id">&lt;i&gt;COW1&lt;/i&gt;</span>' in html
+    assert 'name="sex" value="&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+    assert "sex &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot; is not an accepted term" in html
