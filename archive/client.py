@@ -97,6 +97,9 @@ class ArchiveClient:
             raise ArchiveUnavailable("the archive did not answer in time") from error
         except httpx.TransportError as error:
             raise ArchiveUnavailable("the archive could not be reached") from error
+        except httpx.RequestError as error:
+            # It answered, but unreadably (a body that does not decode): support's case, not a retry's.
+            raise ArchiveProtocolError(f"the archive's answer could not be read ({type(error).__name__})") from error
         if response.status_code in (401, 403):
             raise ArchiveCredentialsRefused(_reason(response) or "credentials refused")
         if response.status_code >= 500 or response.status_code == 429:

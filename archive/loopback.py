@@ -29,6 +29,7 @@ BATCH_PATH = re.compile(r"^/batches/(?P<id>[\w-]+)$")
 SERVER_ERROR = "500"
 TIMEOUT = "timeout"
 UNAUTHORIZED = "401"
+GARBLED = "garbled"  # a gzip-encoded answer whose body is not gzip
 
 
 @dataclass
@@ -241,6 +242,13 @@ def _handler_for(archive: LoopbackArchive) -> type[BaseHTTPRequestHandler]:
                 self._answer(401, {"error": "token expired"})
             elif fault == SERVER_ERROR:
                 self._answer(500, {"error": "internal server error"})
+            elif fault == GARBLED:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", "9")
+                self.end_headers()
+                self.wfile.write(b"not gzip!")
             elif fault == TIMEOUT:
                 # Hold the answer past the client's timeout; stop() lets go.
                 archive._stopping.wait(10)

@@ -9,9 +9,10 @@ from archive.client import (
     PENDING,
     ArchiveClient,
     ArchiveCredentialsRefused,
+    ArchiveProtocolError,
     ArchiveUnavailable,
 )
-from archive.loopback import SERVER_ERROR, TIMEOUT, UNAUTHORIZED, LoopbackArchive
+from archive.loopback import GARBLED, SERVER_ERROR, TIMEOUT, UNAUTHORIZED, LoopbackArchive
 
 from .conftest import TOKEN
 
@@ -95,9 +96,10 @@ def test_the_bearer_token_is_sent_and_a_wrong_one_is_refused(server):
         (SERVER_ERROR, ArchiveUnavailable),
         (TIMEOUT, ArchiveUnavailable),
         (UNAUTHORIZED, ArchiveCredentialsRefused),
+        (GARBLED, ArchiveProtocolError),
     ],
 )
-def test_faults_become_one_of_two_kinds(server, fault, expected):
+def test_faults_become_one_of_three_kinds(server, fault, expected):
     server.fail(fault)
     with client_for(server, timeout=0.3) as client, pytest.raises(expected):
         client.batch_state(remote_id="batch-1")
