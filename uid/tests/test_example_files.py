@@ -58,7 +58,7 @@ def published(monkeypatch):
         ),
     ],
 )
-def test_each_example_imports_and_validates_without_errors_through_the_pipeline(
+def test_each_example_imports_and_validates_without_errors_or_warnings_through_the_pipeline(
     submission, published, django_capture_on_commit_callbacks, name, loaded
 ):
     submission.uploaded_file.save(name, ContentFile(DOWNLOADS[name].build()))
@@ -71,7 +71,8 @@ def test_each_example_imports_and_validates_without_errors_through_the_pipeline(
         start_phase(submission=submission, phase=PHASE_VALIDATION)
     submission.refresh_from_db()
 
-    problems = list(ValidationResult.objects.filter(submission=submission, status="Error").values_list("messages")[:3])
+    # An example is what people copy: it must not teach anything validation warns about either.
+    problems = list(ValidationResult.objects.filter(submission=submission).exclude(status="Pass").values_list("messages")[:3])
     assert problems == []
     assert submission.status == READY, submission.message
     assert SubmissionEvent.objects.filter(submission=submission, status=LOADED, message=loaded).exists()
