@@ -72,8 +72,8 @@ def test_each_example_imports_and_validates_without_errors_or_warnings_through_t
     submission.refresh_from_db()
 
     # An example is what people copy: it must not teach anything validation warns about either.
-    problems = list(ValidationResult.objects.filter(submission=submission).exclude(status="Pass").values_list("messages")[:3])
-    assert problems == []
+    problems = ValidationResult.objects.filter(submission=submission).exclude(status="Pass")
+    assert list(problems.values_list("messages", flat=True)[:3]) == []
     assert submission.status == READY, submission.message
     assert SubmissionEvent.objects.filter(submission=submission, status=LOADED, message=loaded).exists()
     assert published[-1]["status"] == READY
