@@ -154,18 +154,24 @@ def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
         missing_sheets = [name for name in SHEETS if name not in by_name]
         if missing_sheets:
             names = ", ".join(f'"{name}"' for name in missing_sheets)
-            raise ImportFailed(f"The workbook is missing the sheets {names}. {HINT}")
+            others = [f'"{name}"' for name in workbook.sheetnames if _key(name) not in SHEETS]
+            # A misspelt or plural sheet name ("Animals") is the usual cause: show what is there.
+            found = f" Its other sheets are {listing(others)}; rename the right ones." if others else ""
+            raise ImportFailed(f"The workbook is missing the sheets {names}.{found} {HINT}")
         total = sum(by_name[name].max_row or 0 for name in SHEETS)
         done = 0
         sheets: dict[str, Sheet] = {}
         problems = []
         for name, columns in SHEETS.items():
             rows = by_name[name].iter_rows(values_only=True)
-            header = [_key(cell) for cell in next(rows, ())]
+            names_row = [cell_text(cell) for cell in next(rows, ())]
+            header = [_key(cell) for cell in names_row]
             missing = [column for column in columns if column not in header and column not in OPTIONAL_COLUMNS]
             if missing:
                 names = ", ".join(f'"{column}"' for column in missing)
-                problems.append(f'Sheet "{name}" is missing the columns {names}.')
+                unknown = [f'"{text}"' for text in names_row if text and _key(text) not in columns]
+                found = f" Columns it does not know: {listing(unknown)}." if unknown else ""
+                problems.append(f'Sheet "{name}" is missing the columns {names}.{found}')
             body = []
             for number, cells in enumerate(rows, start=2):
                 done += 1

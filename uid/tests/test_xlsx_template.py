@@ -119,12 +119,15 @@ def test_a_workbook_without_the_birth_country_column_still_imports(submission):
 
 @pytest.mark.django_db
 def test_missing_sheets_are_named(submission):
-    data = workbook(headers={"Animal": list(SHEETS["animal"])})
+    data = workbook(headers={"Animal": list(SHEETS["animal"]), "Samples": list(SHEETS["sample"]), "Notes": []})
 
     with pytest.raises(ImportFailed) as failed:
         import_records(submission=submission, file=io.BytesIO(data))
 
-    assert failed.value.message.startswith('The workbook is missing the sheets "breed", "sample".')
+    assert failed.value.message.startswith(
+        'The workbook is missing the sheets "breed", "sample". '
+        'Its other sheets are "Samples", "Notes"; rename the right ones. Download the .xlsx template'
+    )
 
 
 @pytest.mark.django_db
@@ -132,13 +135,13 @@ def test_missing_columns_are_named_per_sheet_and_names_match_loosely(submission)
     headers = {name: list(columns) for name, columns in SHEETS.items()}
     headers["sample"] = [c for c in headers["sample"] if c not in ("organism part", "storage")]
     headers["animal"] = [c.upper().replace(" ", "_") for c in headers["animal"]]  # "ALTERNATIVE_ID" is fine
-    headers["breed"] = ["Supplied breed", "species"]
+    headers["breed"] = ["Supplied breed", "species", "Country of breed", None, "notes"]
 
     with pytest.raises(ImportFailed) as failed:
         import_records(submission=submission, file=io.BytesIO(workbook(headers=headers)))
 
     assert failed.value.message.startswith(
-        'Sheet "breed" is missing the columns "breed country". '
+        'Sheet "breed" is missing the columns "breed country". Columns it does not know: "Country of breed", "notes". '
         'Sheet "sample" is missing the columns "organism part", "storage". Download the .xlsx template'
     )
 
