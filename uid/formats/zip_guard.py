@@ -25,6 +25,12 @@ MAX_RATIO = 200
 # Small members (styles, themes) can compress better still without any danger.
 RATIO_FROM_BYTES = 1024 * 1024
 WORKBOOK_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+# Other ZIP-based documents people pick by mistake, told by a part only they have.
+OTHER_DOCUMENTS = (
+    ("word/", "a Word .docx document"),
+    ("ppt/", "a PowerPoint .pptx presentation"),
+    ("content.xml", "an OpenDocument file, such as LibreOffice's .ods"),
+)
 RESAVE = "Open it in Excel or LibreOffice, save it again as an .xlsx workbook and upload that file."
 
 
@@ -57,8 +63,10 @@ def workbook_problem(file: IO[bytes]) -> str | None:
         return "This workbook is encrypted. Remove its password, save it again and upload it."
     names = {member.filename for member in members}
     if not all(part in names for part in WORKBOOK_PARTS):
+        kind = next((kind for prefix, kind in OTHER_DOCUMENTS if any(name.startswith(prefix) for name in names)), "")
+        looks = f" (it looks like {kind})" if kind else ""
         return (
-            "This file is a ZIP archive but not an Excel .xlsx workbook. "
+            f"This file is a ZIP archive but not an Excel .xlsx workbook{looks}. "
             "Upload the .xlsx workbook itself (from the template), or a CSV file."
         )
     return None

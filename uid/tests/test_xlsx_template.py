@@ -219,10 +219,14 @@ def test_a_workbook_unpacking_beyond_the_limit_is_refused(submission, settings):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (zip_of({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<T/>"}), "ZIP archive but not an Excel .xlsx"),
+        (
+            zip_of({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<T/>"}),
+            r"ZIP archive but not an Excel \.xlsx workbook \(it looks like a Word \.docx document\)\. Upload",
+        ),
+        (zip_of({"notes.txt": b"hello"}), r"ZIP archive but not an Excel \.xlsx workbook\. Upload the \.xlsx"),
         (zip_of({"[Content_Types].xml": b"<T/>", "xl/workbook.xml": b"<not xml"}), "This workbook could not be read"),
     ],
-    ids=["word document", "damaged workbook"],
+    ids=["word document", "other zip", "damaged workbook"],
 )
 def test_zips_that_are_no_readable_workbook_are_refused_clearly(submission, content, message):
     with pytest.raises(ImportFailed, match=message):
