@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Sum
 
 from archive import embedded
 from archive.sending import remote_archive_configured, submit_to_archive
@@ -30,6 +31,7 @@ from notifications.services import email_owner_on_commit
 from submissions.helpers import set_status
 from uid.importer import ImportFailed, import_records
 from uid.models import Submission
+from validation.models import ValidationSummary
 from validation.services import validate_submission
 
 ARCHIVE_PROCESSING = "archive"
@@ -108,7 +110,13 @@ def run_validation(submission_id: int) -> None:
             "them there, or fix the file and upload it again; then validate again.",
         )
     else:
-        finish(submission, READY, "All records passed validation. You can submit them to the archive.")
+        warned = ValidationSummary.objects.filter(submission=submission).aggregate(n=Sum("warnings"))["n"] or 0
+        passed = (
+            f"All records passed validation, {warned} with warnings (see the report)."
+            if warned
+            else "All records passed validation."
+        )
+        finish(submission, READY, f"{passed} You can submit them to the archive.")
 
 
 def run_submission(submission_id: int) -> None:

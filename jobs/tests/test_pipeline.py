@@ -100,6 +100,21 @@ def test_validation_of_the_example_is_ready_with_counts_on_the_message(submissio
     assert any(f["type"] == "progress" and f["progress"]["phase"] == "validation" for f in published)
 
 
+def test_ready_says_how_many_records_carry_warnings(submission, published, run_phase):
+    upload(submission, EXAMPLE.read_bytes())
+    run_phase(submission, PHASE_IMPORT, initial=True)
+    Sample.objects.filter(submission=submission, pk=Sample.objects.filter(submission=submission).first().pk).update(
+        storage=""
+    )  # a recommended field left empty: a warning, not an error
+
+    submission = run_phase(submission, PHASE_VALIDATION)
+
+    assert submission.status == READY
+    assert submission.message == (
+        "All records passed validation, 1 with warnings (see the report). You can submit them to the archive."
+    )
+
+
 def test_validation_with_errors_needs_revision(submission, published, run_phase):
     upload(submission, EXAMPLE.read_bytes())
     run_phase(submission, PHASE_IMPORT, initial=True)
