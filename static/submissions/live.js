@@ -14,6 +14,10 @@
   "use strict";
 
   const WAITING = 0;
+  const SUBMITTED = 2;
+  // Statuses during which a job reports progress: a phase running (Waiting),
+  // and the archive working through sent records (Submitted).
+  const PROGRESS_STATUSES = new Set([WAITING, SUBMITTED]);
   // Statuses a job ends in after changing the records themselves (an import
   // loads them, the archive adds accessions): the server-rendered tables and
   // totals are then out of date, and the page says so instead of pretending.
@@ -272,9 +276,9 @@
           this.renderer.snapshot(frame);
           return;
         case "progress":
-          if (!Number.isInteger(seq) || seq < this._lastSeq || Number(frame.status) !== WAITING) return;
+          if (!Number.isInteger(seq) || seq < this._lastSeq || !PROGRESS_STATUSES.has(Number(frame.status))) return;
           if (seq > this._lastSeq) this._resume(); // a status event we have not seen
-          else if (this.status !== WAITING) return;
+          else if (this.status !== Number(frame.status)) return;
           if (frame.progress) this.renderer.progress(frame);
           return;
         default:
