@@ -15,7 +15,7 @@ import csv
 from uid.formats import Parsed, Progress
 from uid.formats.records import RecordRows, clean
 from uid.formats.storage_terms import storage_term
-from uid.formats.text import csv_rows, sniff_sample
+from uid.formats.text import csv_rows, header_delimiter, sniff_sample
 from uid.models import Animal, Sample
 from uid.upload_checks import ImportFailed, decode, listing
 
@@ -63,6 +63,7 @@ SAMPLE_COLUMNS: dict[str, str] = {
 # validation requires and CRB-Anim has no other column for.
 ANIMAL_FIELDS = (*ANIMAL_COLUMNS.values(), "birth_country")
 ANIMAL_FILE_COLUMNS = (*ANIMAL_COLUMNS, "country_of_origin")
+DELIMITERS = ",;\t|"
 HINT = "Download the CRB-Anim template from the create page and keep its header row."
 
 
@@ -152,9 +153,9 @@ def _dialect(text: str) -> tuple[str, str]:
     """
     sample = sniff_sample(text)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
     except csv.Error:
-        return ",", '"'
+        return header_delimiter(sample, DELIMITERS), '"'
     quote = dialect.quotechar if sample.startswith(dialect.quotechar) else '"'
     return dialect.delimiter, quote
 

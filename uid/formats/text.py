@@ -12,11 +12,27 @@ SNIFF_BYTES = 8192
 
 
 def sniff_sample(text: str) -> str:
-    """The start of the text, cut at a line end so that a cut line does not skew the sniffer's counts."""
+    """The start of the text, cut at a line end so that a cut line does not skew the sniffer's counts.
+
+    Blank lines are left out: a spreadsheet's trailing empty rows have no
+    delimiters, and the sniffer gives up on a sample whose lines disagree.
+    """
     sample = text[:SNIFF_BYTES]
     if len(text) > SNIFF_BYTES and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
-    return sample
+    return "".join(line for line in sample.splitlines(keepends=True) if line.strip())
+
+
+def header_delimiter(sample: str, delimiters: str) -> str:
+    """The delimiter the first line uses most, or a comma: what is left when the sniffer cannot decide.
+
+    A header row is column names alone, so the delimiter between them is
+    by far its most frequent candidate character.
+    """
+    first = sample.split("\n", 1)[0]
+    counts = {delimiter: first.count(delimiter) for delimiter in delimiters}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
 
 
 def sniff_delimiter(text: str, delimiters: str = ",;\t") -> str:
@@ -26,10 +42,11 @@ def sniff_delimiter(text: str, delimiters: str = ",;\t") -> str:
     is fooled by apostrophes in descriptions, and the spreadsheet programs
     that write these files all quote with double quotes.
     """
+    sample = sniff_sample(text)
     try:
-        return csv.Sniffer().sniff(sniff_sample(text), delimiters=delimiters).delimiter
+        return csv.Sniffer().sniff(sample, delimiters=delimiters).delimiter
     except csv.Error:
-        return ","
+        return header_delimiter(sample, delimiters)
 
 
 class _Lines:

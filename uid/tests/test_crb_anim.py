@@ -178,3 +178,29 @@ def test_each_distinct_temperature_is_mapped_once_however_many_rows_repeat_it(su
         "S0": "frozen, liquid nitrogen",
         "S1": "frozen, -70 freezer",
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "ending",
+    ["\r\n\r\n\r\n", "\n;;;;;;;;;;;;;;\n\n"],
+    ids=["trailing blank lines", "trailing empty cells"],
+)
+def test_a_spreadsheets_trailing_empty_rows_do_not_hide_the_delimiter(submission, ending):
+    """Excel exports end with empty rows; the semicolons must still be found, not reported as missing columns."""
+    text = crb(row(), row(sample_identifier="S2"), delimiter=";").getvalue().decode().replace("\n", "\r\n")
+
+    result = import_records(submission=submission, file=io.BytesIO((text + ending).encode()))
+
+    assert (result.animals, result.samples) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_when_the_sniffer_cannot_decide_the_header_row_tells_the_delimiter(submission):
+    """Some tools leave out a row's trailing empty cells; the sniffer gives up, the header row still shows ";"."""
+    text = crb(row(), row(sample_identifier="S2"), delimiter=";").getvalue().decode()
+    ragged = text.replace(";\\N\n", "\n")  # both rows end with an empty EBI_Biosample_identifier
+
+    result = import_records(submission=submission, file=io.BytesIO(ragged.encode()))
+
+    assert (result.animals, result.samples) == (1, 2)
