@@ -30,7 +30,7 @@ from jobs.progress import ProgressReporter
 from notifications.services import email_owner_on_commit
 from submissions.helpers import set_status
 from uid.importer import ImportFailed, import_records
-from uid.models import Submission
+from uid.models import Animal, Sample, Submission
 from validation.models import ValidationSummary
 from validation.services import validate_submission
 
@@ -83,7 +83,13 @@ def run_import(submission_id: int) -> None:
         with submission.uploaded_file.open("rb") as data:
             result = import_records(submission=submission, file=data, progress=report)
     except ImportFailed as error:
-        finish(submission, ERROR, f"Import failed: {error} Nothing was imported.")
+        # A failed reload keeps what was loaded before; say so, or people re-enter data they still have.
+        kept = (
+            Animal.objects.filter(submission=submission).exists()
+            or Sample.objects.filter(submission=submission).exists()
+        )
+        unchanged = " The records loaded before are unchanged." if kept else ""
+        finish(submission, ERROR, f"Import failed: {error} Nothing was imported.{unchanged}")
         return
     except FileNotFoundError:
         finish(submission, ERROR, "The uploaded file is missing on the server. Please upload it again.")

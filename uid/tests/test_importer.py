@@ -428,7 +428,7 @@ def test_the_job_notification_says_why_and_the_previous_records_stay(submission,
 
     assert submission.status == ERROR
     assert submission.message.startswith(f"Import failed: {reason}")
-    assert submission.message.endswith("Nothing was imported.")
+    assert submission.message.endswith("Nothing was imported. The records loaded before are unchanged.")
     assert names(Animal, submission) == ["BULL1"]
     assert names(Sample, submission) == ["S1"]
 
