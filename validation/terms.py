@@ -92,6 +92,9 @@ _ACCURACY_KEYS: dict[str, str] = {
 _PROCESSING_KEYS = frozenset(normalise(term) for term in STORAGE_PROCESSING)
 _DEVELOPMENTAL_KEYS = frozenset(normalise(term) for term in DEVELOPMENTAL_STAGES)
 _PHYSIOLOGICAL_KEYS = frozenset(normalise(term) for term in PHYSIOLOGICAL_STAGES)
+_STAGE_IDS: dict[str, str] = {
+    normalise(term): term_id for term, term_id in (*DEVELOPMENTAL_STAGES.items(), *PHYSIOLOGICAL_STAGES.items())
+}
 # A deliberately plain address check: the archive only needs something a person can write to.
 _EMAIL = re.compile(r"[^@\s:/]+@[^@\s]+\.[^@\s.]+")
 _SPACE = re.compile(r"\s")
@@ -112,6 +115,16 @@ def is_developmental_stage(value: str) -> bool:
 
 def is_physiological_stage(value: str) -> bool:
     return normalise(value) in _PHYSIOLOGICAL_KEYS
+
+
+def developmental_stage_term(value: str) -> str | None:
+    """The ontology id of a developmental stage ("adult" → "EFO_0001272"), or None when it is not one."""
+    return _STAGE_IDS.get(normalise(value)) if is_developmental_stage(value) else None
+
+
+def physiological_stage_term(value: str) -> str | None:
+    """The PATO id of a physiological stage ("mature" → "PATO_0001701"), or None when it is not one."""
+    return _STAGE_IDS.get(normalise(value)) if is_physiological_stage(value) else None
 
 
 def time_unit(value: str) -> str | None:

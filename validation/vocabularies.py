@@ -288,6 +288,7 @@ _BREED_SPECIES: dict[str, frozenset[str]] = {
 }
 _STORAGE_KEYS = frozenset(normalise(term) for term in STORAGE)
 _PART_KEYS = frozenset(normalise(part) for part in ORGANISM_PARTS)
+_PART_IDS: dict[str, str] = {normalise(part): term for part, term in ORGANISM_PARTS.items()}
 _COUNTRY_KEYS: dict[str, str] = {
     **{normalise(code): code for code in COUNTRIES},
     **{normalise(name): code for code, name in COUNTRIES.items()},
@@ -326,3 +327,25 @@ def is_storage(value: str) -> bool:
 
 def is_organism_part(value: str) -> bool:
     return normalise(value) in _PART_KEYS
+
+
+# Where each ontology's terms live; an id is "<PREFIX>_<number>", as the tables above store them.
+_ONTOLOGY_NAMESPACES: dict[str, str] = {"EFO": "http://www.ebi.ac.uk/efo/"}
+_OBO_NAMESPACE = "http://purl.obolibrary.org/obo/"
+
+
+def term_iri(term_id: str) -> str:
+    """The IRI of a bundled ontology id ("UBERON_0000178" → its OBO PURL), as the archive stores ontology terms."""
+    prefix = term_id.split("_", 1)[0]
+    return _ONTOLOGY_NAMESPACES.get(prefix, _OBO_NAMESPACE) + term_id
+
+
+def species_term(value: str) -> str | None:
+    """The NCBITaxon id of a known species ("bos taurus" → "NCBITaxon_9913"), or None."""
+    name = species_name(value)
+    return SPECIES[name] if name else None
+
+
+def organism_part_term(value: str) -> str | None:
+    """The UBERON id of a known organism part, or None."""
+    return _PART_IDS.get(normalise(value))

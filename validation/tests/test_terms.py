@@ -54,3 +54,19 @@ def test_stages_carry_ontology_ids():
     assert terms.is_developmental_stage("ADULT")
     assert terms.is_physiological_stage("Mature")
     assert not terms.is_physiological_stage("sleepy")
+
+
+@pytest.mark.parametrize(
+    ("lookup", "written", "term"),
+    [
+        (terms.developmental_stage_term, "Adult", "EFO_0001272"),
+        (terms.developmental_stage_term, "juvenile  stage", "UBERON_0034919"),
+        (terms.physiological_stage_term, "mature", "PATO_0001701"),
+        # A physiological stage is not a developmental one, and the other way round.
+        (terms.developmental_stage_term, "mature", None),
+        (terms.physiological_stage_term, "adult", None),
+        (terms.physiological_stage_term, "teenage", None),
+    ],
+)
+def test_stage_terms_name_their_ontology_id(lookup, written, term):
+    assert lookup(written) == term
