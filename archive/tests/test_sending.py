@@ -46,7 +46,9 @@ def test_documents_carry_characteristics_and_relationships(archive_server, ready
 
     documents = {doc["name"]: doc for batch in archive_server.batches.values() for doc in batch.samples}
     calf, blood = documents["calf"], documents["blood"]
-    assert calf["characteristics"]["organism"] == [{"text": "Bos taurus"}]
+    assert calf["characteristics"]["organism"] == [
+        {"text": "Bos taurus", "ontologyTerms": ["http://purl.obolibrary.org/obo/NCBITaxon_9913"]}
+    ]
     assert calf["characteristics"]["material"][0]["text"] == "organism"
     assert {(r["type"], r["target"]) for r in calf["relationships"]} == {("child of", "bull"), ("child of", "cow")}
     assert blood["relationships"] == [{"source": "blood", "type": "derived from", "target": "calf"}]
