@@ -7,12 +7,16 @@ server through here, so a tuning decision is made once:
   frame and about 40 KB of zlib state per socket (bench/RESULTS.md);
 - client frames over 64 KiB are refused by the protocol itself (the
   consumer refuses anything over 4 KiB with 1009);
-- a bounded graceful shutdown, so SIGTERM closes sockets with 1012 promptly.
+- a bounded graceful shutdown, so SIGTERM closes sockets with 1012 promptly;
+- keepalive pings (WS_PING_INTERVAL, WS_PING_TIMEOUT seconds, uvicorn's 20
+  and 20 by default): a client that answers nothing for their sum is
+  dropped, and its page reconnects and resumes from the event log.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 import uvicorn
 
@@ -33,6 +37,8 @@ def main(argv: list[str] | None = None) -> None:
         ws_per_message_deflate=False,
         lifespan="on",
         timeout_graceful_shutdown=10,
+        ws_ping_interval=float(os.environ.get("WS_PING_INTERVAL", "20")),
+        ws_ping_timeout=float(os.environ.get("WS_PING_TIMEOUT", "20")),
     )
 
 

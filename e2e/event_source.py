@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=50)
     parser.add_argument("--interval", type=float, default=0.05)
     parser.add_argument("--padding", type=int, default=0, help="characters added to each notification")
+    parser.add_argument("--batch", type=int, default=1, help="events per transaction (a fast burst)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     django.setup()
@@ -33,17 +34,18 @@ def main() -> None:
     from uid.models import Submission
 
     pks = [int(pk) for pk in args.submissions.split(",")]
-    for index in range(args.count):
+    for first in range(0, args.count, args.batch):
+        indexes = range(first, min(first + args.batch, args.count))
         for pk in pks:
-            status = WAITING if index % 2 == 0 else LOADED
             while True:
                 try:
                     with transaction.atomic():
                         submission = Submission.objects.select_for_update().get(pk=pk)
-                        submission.status = status
-                        submission.message = f"event {index} for {pk}" + "." * args.padding
-                        submission.save(update_fields=["status", "message"])
-                        send_message(submission, None)
+                        for index in indexes:
+                            submission.status = WAITING if index % 2 == 0 else LOADED
+                            submission.message = f"event {index} for {pk}" + "." * args.padding
+                            submission.save(update_fields=["status", "message"])
+                            send_message(submission, None)
                     break
                 except DatabaseError as error:
                     print(f"send_message failed, retrying: {error.__class__.__name__}", file=sys.stderr, flush=True)

@@ -25,11 +25,11 @@ class Scenario:
     pages: list[LivePage]
     submissions: list[int]
 
-    def source(self, *, count: int, interval: float, padding: int = 0) -> subprocess.Popen[bytes]:
+    def source(self, *, count: int, interval: float, padding: int = 0, batch: int = 1) -> subprocess.Popen[bytes]:
         pks = ",".join(str(pk) for pk in self.submissions)
         return subprocess.Popen(
-            [sys.executable, "-m", "e2e.event_source", "--submissions", pks,
-             "--count", str(count), "--interval", str(interval), "--padding", str(padding)],
+            [sys.executable, "-m", "e2e.event_source", "--submissions", pks, "--count", str(count),
+             "--interval", str(interval), "--padding", str(padding), "--batch", str(batch)],
             cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
 
@@ -72,6 +72,7 @@ async def run_with_fault(
     count: int = 80,
     interval: float = 0.05,
     padding: int = 0,
+    batch: int = 1,
 ) -> str:
     """Pages connect, events flow, `fault` strikes mid-stream; pages then settle.
 
@@ -84,7 +85,7 @@ async def run_with_fault(
     async with asyncio.timeout(30):
         while not all(page.live for page in scenario.pages):
             await asyncio.sleep(0.05)
-    source = scenario.source(count=count, interval=interval, padding=padding)
+    source = scenario.source(count=count, interval=interval, padding=padding, batch=batch)
     await asyncio.sleep(count * interval / 4)
     await fault()
     _, err = await asyncio.to_thread(source.communicate, timeout=count * interval + 120)

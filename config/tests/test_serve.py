@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from config import serve
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(serve.uvicorn, "run", lambda app, **options: seen.update(app=app, **options))
+    return seen
+
+
+def test_the_launcher_serves_the_project_with_its_tuned_options(started, monkeypatch):
+    monkeypatch.delenv("WS_PING_INTERVAL", raising=False)
+    monkeypatch.delenv("WS_PING_TIMEOUT", raising=False)
+
+    serve.main(["--port", "8123", "--workers", "3"])
+
+    assert started["app"] == "config.asgi:application"
+    assert (started["port"], started["workers"]) == (8123, 3)
+    assert started["ws"] == "websockets-sansio"
+    assert started["ws_per_message_deflate"] is False
+    assert started["ws_max_size"] == 65536
+    assert (started["ws_ping_interval"], started["ws_ping_timeout"]) == (20.0, 20.0)
+
+
+def test_keepalive_comes_from_the_environment(started, monkeypatch):
+    monkeypatch.setenv("WS_PING_INTERVAL", "5")
+    monkeypatch.setenv("WS_PING_TIMEOUT", "7.5")
+
+    serve.main([])
+
+    assert (started["ws_ping_interval"], started["ws_ping_timeout"]) == (5.0, 7.5)
