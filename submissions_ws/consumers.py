@@ -9,14 +9,11 @@ sent twice.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -24,48 +21,35 @@ from submissions.frames import PONG, PROGRESS, encode
 from submissions_ws import close_codes, selectors
 from submissions_ws.hub import Hub, get_hub
 from submissions_ws.outbox import Outbox
-from submissions_ws.parsing import FrameError, TokenBucket, parse_client_frame, parse_seq, parse_submission_id
+from submissions_ws.parsing import ClientFrame, parse_seq, parse_submission_id
+from submissions_ws.socket_base import LiveSocket
 
 logger = logging.getLogger(__name__)
 
-MAX_SOCKETS_PER_USER = 50
-_sockets_per_user: dict[int, int] = {}
 
-
-class SubmissionConsumer(AsyncWebsocketConsumer):
-    # No per-socket channel: the hub holds one channel per process. An alias
-    # that names no layer makes Channels skip `new_channel()` for each socket.
-    channel_layer_alias = "submissions_ws.hub-only"
-
+class SubmissionConsumer(LiveSocket):
     seq: int | None = None
-    session_key: str | None = None
 
     async def connect(self) -> None:
+        self.reset_socket_state()
         self.hub: Hub | None = None
-        self.writer: asyncio.Task[None] | None = None
         self.outbox = Outbox()
-        self.user_id: int | None = None
-        self.bucket = TokenBucket()
         self.submission_id = parse_submission_id(self.scope["url_route"]["kwargs"].get("pk"))
         user = self.scope.get("user")
         if self.submission_id is None:
-            await self._refuse(close_codes.FORBIDDEN)
+            await self.refuse(close_codes.FORBIDDEN)
             return
         try:
             allowed = await database_sync_to_async(selectors.may_view)(user, self.submission_id)
         except DatabaseError:
-            await self._refuse(close_codes.TRY_AGAIN_LATER)
+            await self.refuse(close_codes.TRY_AGAIN_LATER)
             return
         if not allowed:
-            await self._refuse(close_codes.FORBIDDEN)
+            await self.refuse(close_codes.FORBIDDEN)
             return
-        if _sockets_per_user.get(user.pk, 0) >= MAX_SOCKETS_PER_USER:
-            await self._refuse(close_codes.TOO_MANY)
+        if not self.claim_slot(user):
+            await self.refuse(close_codes.TOO_MANY)
             return
-        self.user_id = user.pk
-        _sockets_per_user[user.pk] = _sockets_per_user.get(user.pk, 0) + 1
-        session = self.scope.get("session")
-        self.session_key = getattr(session, "session_key", None)
 
         self.hub = await get_hub()
         await self.hub.subscribe(self.submission_id, self)
@@ -76,29 +60,14 @@ class SubmissionConsumer(AsyncWebsocketConsumer):
         except DatabaseError:
             await self.close(code=close_codes.TRY_AGAIN_LATER)
             return
-        self.writer = asyncio.get_running_loop().create_task(self._write_loop())
-
-    async def _refuse(self, code: int) -> None:
-        # Accept, then close at once: the page learns why (a close code)
-        # instead of a bare handshake failure, and no data frame is sent.
-        await self.accept()
-        await self.close(code=code)
+        self.start_writer()
 
     async def disconnect(self, code: int) -> None:
-        if self.writer is not None:
-            self.writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.writer
+        await self.stop_writer()
         if self.hub is not None and self.submission_id is not None:
             await self.hub.unsubscribe(self.submission_id, self)
             self.hub = None
-        if self.user_id is not None:
-            remaining = _sockets_per_user.get(self.user_id, 1) - 1
-            if remaining > 0:
-                _sockets_per_user[self.user_id] = remaining
-            else:
-                _sockets_per_user.pop(self.user_id, None)
-            self.user_id = None
+        self.release_slot()
 
     # -- hub side -----------------------------------------------------------
 
@@ -111,14 +80,11 @@ class SubmissionConsumer(AsyncWebsocketConsumer):
 
     def end_session(self) -> None:
         """The sign-in behind this socket ended: stop delivering and close."""
-        self.session_key = None
         if self.hub is not None and self.submission_id is not None:
             self.hub.subscribers.get(self.submission_id, set()).discard(self)
-        if self.writer is not None:
-            self.writer.cancel()
-        asyncio.get_running_loop().create_task(self.close(code=close_codes.SESSION_ENDED))
+        self.close_for_ended_session()
 
-    async def _write_loop(self) -> None:
+    async def write_loop(self) -> None:
         outbox = self.outbox
         try:
             while True:
@@ -175,15 +141,7 @@ class SubmissionConsumer(AsyncWebsocketConsumer):
 
     # -- client side --------------------------------------------------------
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.bucket.take():
-            await self.close(code=close_codes.RATE_LIMITED)
-            return
-        try:
-            frame = parse_client_frame(text_data, bytes_data)
-        except FrameError as error:
-            await self.close(code=error.code)
-            return
+    async def on_client_frame(self, frame: ClientFrame) -> None:
         if frame.kind == "ping":
             pong = {
                 "type": PONG,

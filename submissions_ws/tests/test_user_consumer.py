@@ -187,7 +187,7 @@ async def test_a_ping_is_answered_and_unknown_frames_close_with_4400(user):
 
 
 async def test_the_per_user_socket_cap_is_shared_with_submission_sockets(user, monkeypatch):
-    monkeypatch.setattr("submissions_ws.user_consumer.MAX_SOCKETS_PER_USER", 1)
+    monkeypatch.setattr("submissions_ws.socket_base.MAX_SOCKETS_PER_USER", 1)
     first = await connect(user)
 
     second = WebsocketCommunicator(URLRouter(websocket_urlpatterns), PATH)

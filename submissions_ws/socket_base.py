@@ -1,0 +1,104 @@
+"""What the two live sockets share: the per-user cap, refusals, the writer task and client frames.
+
+`/ws/submissions/<pk>/` and `/ws/notifications/` follow the same rules, so
+they are written once here: a refused page is accepted and closed at once so
+it learns why from the close code; a person holds at most
+`MAX_SOCKETS_PER_USER` sockets of either kind per process; the client may
+only send `ping` and `resume`, at a bounded rate. Neither socket has a
+channel of its own: the hub holds one per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from submissions_ws import close_codes
+from submissions_ws.parsing import ClientFrame, FrameError, TokenBucket, parse_client_frame
+
+MAX_SOCKETS_PER_USER = 50
+# Open sockets per user id in this process, both kinds together.
+_sockets_per_user: dict[int, int] = {}
+
+
+def sockets_of(user_id: int) -> int:
+    """How many live sockets `user_id` holds in this process."""
+    return _sockets_per_user.get(user_id, 0)
+
+
+class LiveSocket(AsyncWebsocketConsumer):
+    # An alias that names no layer makes Channels skip `new_channel()` for each socket.
+    channel_layer_alias = "submissions_ws.hub-only"
+
+    session_key: str | None = None
+    user_id: int | None = None
+    writer: asyncio.Task[None] | None = None
+
+    def reset_socket_state(self) -> None:
+        """Per-connection state; call first in `connect`."""
+        self.writer = None
+        self.user_id = None
+        self.bucket = TokenBucket()
+
+    def claim_slot(self, user: Any) -> bool:
+        """Count this socket against `user`'s cap; False when the cap is reached."""
+        if sockets_of(user.pk) >= MAX_SOCKETS_PER_USER:
+            return False
+        self.user_id = user.pk
+        _sockets_per_user[user.pk] = sockets_of(user.pk) + 1
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
+        return True
+
+    def release_slot(self) -> None:
+        if self.user_id is None:
+            return
+        remaining = sockets_of(self.user_id) - 1
+        if remaining > 0:
+            _sockets_per_user[self.user_id] = remaining
+        else:
+            _sockets_per_user.pop(self.user_id, None)
+        self.user_id = None
+
+    async def refuse(self, code: int) -> None:
+        # Accept, then close at once: the page learns why (a close code)
+        # instead of a bare handshake failure, and no data frame is sent.
+        await self.accept()
+        await self.close(code=code)
+
+    def start_writer(self) -> None:
+        self.writer = asyncio.get_running_loop().create_task(self.write_loop())
+
+    async def stop_writer(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.writer
+            self.writer = None
+
+    def close_for_ended_session(self) -> None:
+        """The sign-in behind this socket ended: stop writing and close with 4401 (the hub calls this)."""
+        self.session_key = None
+        if self.writer is not None:
+            self.writer.cancel()
+        asyncio.get_running_loop().create_task(self.close(code=close_codes.SESSION_ENDED))
+
+    async def write_loop(self) -> None:
+        raise NotImplementedError
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.bucket.take():
+            await self.close(code=close_codes.RATE_LIMITED)
+            return
+        try:
+            frame = parse_client_frame(text_data, bytes_data)
+        except FrameError as error:
+            await self.close(code=error.code)
+            return
+        await self.on_client_frame(frame)
+
+    async def on_client_frame(self, frame: ClientFrame) -> None:
+        """A valid `ping` or `resume` from the page."""
+        raise NotImplementedError
