@@ -22,34 +22,12 @@
   // loads them, the archive adds accessions): the server-rendered tables and
   // totals are then out of date, and the page says so instead of pretending.
   const RECORDS_CHANGED = new Set([1, 6]);
-  const BACKOFF_BASE_MS = 500;
-  const BACKOFF_CAP_MS = 15000;
-  const STABLE_AFTER_MS = 10000; // an open this long resets the backoff
-  const PING_EVERY_MS = 25000;
-  const IDLE_LIMIT_MS = 60000; // no frame for this long: the socket is dead
-  const IDLE_CHECK_MS = 5000;
-  const OFFLINE_AFTER_FAILURES = 3; // failed reconnects before "Offline since"
   const RESUME_RETRY_MS = 5000;
-  const CLOSE_FORBIDDEN = 4403;
-  const CLOSE_SESSION_ENDED = 4401;
-  const CLOSE_CLIENT_IDLE = 4000;
   const TIMELINE_MAX = 200;
   const ACTION_SETTLE_MS = 10000;
 
-  const State = Object.freeze({
-    CONNECTING: "connecting",
-    LIVE: "live",
-    RECONNECTING: "reconnecting",
-    OFFLINE: "offline",
-    DENIED: "denied",
-    SIGNED_OUT: "signed-out",
-  });
-
-  /** Full jitter: uniform in [0, min(cap, base * 2^attempt)). */
-  function backoffDelay(attempt, random = Math.random) {
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 30));
-    return Math.floor(random() * ceiling);
-  }
+  // The connection rules (backoff, pings, close codes) live in socket.js.
+  const { ReconnectingSocket, State, backoffDelay, el, readJson, watchNetwork } = window.LiveSocket;
 
   const pad = (n) => String(n).padStart(2, "0");
   const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
@@ -58,13 +36,6 @@
   function parseDate(value) {
     const d = new Date(value);
     return Number.isNaN(d.getTime()) ? new Date() : d;
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
   }
 
   /** Replace every `text-bg-*` class, so a badge never carries two colours. */
@@ -83,152 +54,37 @@
     }
   }
 
-  class SubmissionSocket {
+  class SubmissionSocket extends ReconnectingSocket {
     /**
      * @param {{submission:number, path:string, seq:number, status:number, renderer:object}} options
      * `renderer` gets status(frame), snapshot(frame), progress(frame) and
-     * connection(state, since); this class owns ordering and reconnection.
+     * connection(state, since); this class owns ordering, socket.js reconnection.
      */
     constructor({ submission, path, seq, status, renderer }) {
+      super({ path, onState: (state, since) => renderer.connection(state, since) });
       this.submission = Number(submission);
-      this.path = path;
       this._lastSeq = Number(seq) || 0;
       this.status = Number(status);
       this.renderer = renderer;
-      this.ws = null;
-      this.state = State.CONNECTING;
-      this.attempt = 0;
-      this.failures = 0; // connections lost or refused since one stayed up
-      this.lostAt = null;
-      this.lastFrameAt = 0;
       this.resumeSent = null; // {since, at}
-      this.stopped = false;
-      this.timers = { reconnect: null, stable: null, ping: null, idle: null };
     }
 
     get lastSeq() {
       return this._lastSeq;
     }
 
-    start() {
-      this.stopped = false;
-      this._setState(State.CONNECTING);
-      this._connect();
-      return this;
-    }
-
-    stop() {
-      this.stopped = true;
-      this._clearTimers(true);
-      const ws = this.ws;
-      this.ws = null;
-      if (ws) ws.close(1000, "page closed");
-    }
-
-    /** Try now instead of waiting out the backoff (network back, tab shown). */
-    reconnectNow() {
-      if (this.stopped || this.state === State.LIVE || this.state === State.DENIED) return;
-      if (this.ws && this.ws.readyState === WebSocket.CONNECTING) return;
-      this._drop();
-      this._connect();
-    }
-
+    /** Resume where this page is: the server replays what it missed, or sends a snapshot. */
     url() {
-      const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-      return `${scheme}//${window.location.host}${this.path}?since=${this._lastSeq}`;
-    }
-
-    _connect() {
-      this._clearTimers(true);
-      let ws;
-      try {
-        ws = new WebSocket(this.url());
-      } catch (error) {
-        this._lost();
-        return;
-      }
-      this.ws = ws;
-      ws.onopen = () => ws === this.ws && this._opened();
-      ws.onmessage = (event) => ws === this.ws && this._received(event.data);
-      ws.onclose = (event) => ws === this.ws && this._closed(event.code);
-      ws.onerror = () => {}; // a close event always follows
+      return `${super.url()}?since=${this._lastSeq}`;
     }
 
     _opened() {
-      this.lastFrameAt = Date.now();
       this.resumeSent = null;
-      this.lostAt = null;
-      this._setState(State.LIVE);
-      // Only a connection that stays up counts as recovered: a server that
-      // accepts and drops at once keeps backing off, and ends up "Offline".
-      this.timers.stable = setTimeout(() => {
-        this.attempt = 0;
-        this.failures = 0;
-      }, STABLE_AFTER_MS);
-      this.timers.ping = setInterval(() => this._send({ type: "ping" }), PING_EVERY_MS);
-      this.timers.idle = setInterval(() => {
-        if (Date.now() - this.lastFrameAt > IDLE_LIMIT_MS) {
-          this._drop(CLOSE_CLIENT_IDLE, "no frame received");
-          this._lost();
-        }
-      }, IDLE_CHECK_MS);
+      super._opened();
     }
 
-    _closed(code) {
-      this.ws = null;
-      if (code === CLOSE_FORBIDDEN || code === CLOSE_SESSION_ENDED) {
-        // Retrying cannot help: the sign-in is gone or the page is not theirs.
-        this.stopped = true;
-        this._clearTimers(true);
-        this._setState(code === CLOSE_FORBIDDEN ? State.DENIED : State.SIGNED_OUT);
-        return;
-      }
-      this._lost();
-    }
-
-    /** Forget the current socket without letting its close event count. */
-    _drop(code = 1000, reason = "") {
-      const ws = this.ws;
-      this.ws = null;
-      if (ws && ws.readyState <= WebSocket.OPEN) {
-        try {
-          ws.close(code, reason);
-        } catch (error) {
-          /* already closing */
-        }
-      }
-    }
-
-    _lost() {
-      this._clearTimers(true);
-      if (this.stopped) return;
-      if (this.lostAt === null) this.lostAt = new Date();
-      this.failures += 1;
-      const offline = this.failures > OFFLINE_AFTER_FAILURES || navigator.onLine === false;
-      this._setState(offline ? State.OFFLINE : State.RECONNECTING);
-      const delay = backoffDelay(this.attempt);
-      this.attempt += 1;
-      this.timers.reconnect = setTimeout(() => this._connect(), delay);
-    }
-
-    _clearTimers(all) {
-      clearTimeout(this.timers.stable);
-      clearInterval(this.timers.ping);
-      clearInterval(this.timers.idle);
-      this.timers.stable = this.timers.ping = this.timers.idle = null;
-      if (all) {
-        clearTimeout(this.timers.reconnect);
-        this.timers.reconnect = null;
-      }
-    }
-
-    _setState(state) {
-      this.state = state;
-      this.renderer.connection(state, this.lostAt);
-    }
-
-    _send(frame) {
-      if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+    accepts(frame) {
+      return frame.submission === undefined || Number(frame.submission) === this.submission;
     }
 
     /** Ask for a replay after lastSeq, at most once per RESUME_RETRY_MS for the same seq. */
@@ -238,19 +94,6 @@
       if (sent && sent.since === this._lastSeq && now - sent.at < RESUME_RETRY_MS) return;
       this.resumeSent = { since: this._lastSeq, at: now };
       this._send({ type: "resume", since: this._lastSeq });
-    }
-
-    _received(data) {
-      this.lastFrameAt = Date.now();
-      let frame;
-      try {
-        frame = JSON.parse(data);
-      } catch (error) {
-        return;
-      }
-      if (!frame || typeof frame !== "object") return;
-      if (frame.submission !== undefined && Number(frame.submission) !== this.submission) return;
-      this.handle(frame);
     }
 
     /** Apply one server frame by the ordering rules; public for tests. */
@@ -533,19 +376,6 @@
       else shown = [State.LIVE, null];
       showConnection(this.node, shown[0], shown[1]);
     }
-  }
-
-  function readJson(id) {
-    const node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
-
-  function watchNetwork(clients) {
-    const nudge = () => clients.forEach((client) => client.reconnectNow());
-    window.addEventListener("online", nudge);
-    document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible") nudge();
-    });
   }
 
   /**

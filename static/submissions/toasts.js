@@ -13,36 +13,12 @@
 (() => {
   "use strict";
 
-  const BACKOFF_BASE_MS = 500;
-  const BACKOFF_CAP_MS = 15000;
-  const STABLE_AFTER_MS = 10000; // an open this long resets the backoff
-  const PING_EVERY_MS = 25000;
-  const IDLE_LIMIT_MS = 60000; // no frame for this long: the socket is dead
-  const IDLE_CHECK_MS = 5000;
-  const CLOSE_FORBIDDEN = 4403;
-  const CLOSE_SESSION_ENDED = 4401;
-  const CLOSE_CLIENT_IDLE = 4000;
   const MAX_TOASTS = 4;
   const TOAST_DELAY_MS = 15000;
   const TOAST_TEXT_MAX = 200;
 
-  /** Full jitter, as live.js: uniform in [0, min(cap, base * 2^attempt)). */
-  function backoffDelay(attempt) {
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 30));
-    return Math.floor(Math.random() * ceiling);
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function readJson(id) {
-    const node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
+  // The connection rules (backoff, pings, close codes) live in socket.js.
+  const { ReconnectingSocket, el, readJson, watchNetwork } = window.LiveSocket;
 
   /** Cut at a word boundary, saying so; the full text is on the submission's page. */
   function shorten(text, limit = TOAST_TEXT_MAX) {
@@ -56,111 +32,9 @@
     return typeof url === "string" && /^\/[^/\\]/.test(url) ? url : `/submissions/${submission}/`;
   }
 
-  class NotificationSocket {
-    constructor({ path, onFrame, onState }) {
-      this.path = path;
-      this.onFrame = onFrame;
-      this.onState = onState;
-      this.ws = null;
-      this.attempt = 0;
-      this.stopped = false;
-      this.lastFrameAt = 0;
-      this.timers = { reconnect: null, stable: null, ping: null, idle: null };
-    }
-
-    start() {
-      this.stopped = false;
-      this.onState("connecting");
-      this._connect();
-      return this;
-    }
-
-    stop() {
-      this.stopped = true;
-      this._clearTimers();
-      const ws = this.ws;
-      this.ws = null;
-      if (ws) ws.close(1000, "page closed");
-    }
-
-    reconnectNow() {
-      if (this.stopped || this.ws) return;
-      this._clearTimers();
-      this._connect();
-    }
-
-    _connect() {
-      const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-      let ws;
-      try {
-        ws = new WebSocket(`${scheme}//${window.location.host}${this.path}`);
-      } catch (error) {
-        this._lost();
-        return;
-      }
-      this.ws = ws;
-      ws.onopen = () => ws === this.ws && this._opened();
-      ws.onmessage = (event) => ws === this.ws && this._received(event.data);
-      ws.onclose = (event) => ws === this.ws && this._closed(event.code);
-      ws.onerror = () => {}; // a close event always follows
-    }
-
-    _opened() {
-      this.lastFrameAt = Date.now();
-      this.onState("live");
-      this.timers.stable = setTimeout(() => (this.attempt = 0), STABLE_AFTER_MS);
-      this.timers.ping = setInterval(() => this._send({ type: "ping" }), PING_EVERY_MS);
-      this.timers.idle = setInterval(() => {
-        if (Date.now() - this.lastFrameAt <= IDLE_LIMIT_MS) return;
-        const ws = this.ws;
-        this.ws = null;
-        if (ws) ws.close(CLOSE_CLIENT_IDLE, "no frame received");
-        this._lost();
-      }, IDLE_CHECK_MS);
-    }
-
-    _closed(code) {
-      this.ws = null;
-      if (code === CLOSE_FORBIDDEN || code === CLOSE_SESSION_ENDED) {
-        // Signed out or not allowed: retrying cannot help.
-        this.stopped = true;
-        this._clearTimers();
-        this.onState(code === CLOSE_FORBIDDEN ? "denied" : "signed-out");
-        return;
-      }
-      this._lost();
-    }
-
-    _lost() {
-      this._clearTimers();
-      if (this.stopped) return;
-      this.onState("reconnecting");
-      const delay = backoffDelay(this.attempt);
-      this.attempt += 1;
-      this.timers.reconnect = setTimeout(() => this._connect(), delay);
-    }
-
-    _clearTimers() {
-      clearTimeout(this.timers.reconnect);
-      clearTimeout(this.timers.stable);
-      clearInterval(this.timers.ping);
-      clearInterval(this.timers.idle);
-      this.timers = { reconnect: null, stable: null, ping: null, idle: null };
-    }
-
-    _send(frame) {
-      if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
-    }
-
-    _received(data) {
-      this.lastFrameAt = Date.now();
-      let frame;
-      try {
-        frame = JSON.parse(data);
-      } catch (error) {
-        return;
-      }
-      if (frame && typeof frame === "object" && frame.type === "notification") this.onFrame(frame);
+  class NotificationSocket extends ReconnectingSocket {
+    accepts(frame) {
+      return frame.type === "notification";
     }
   }
 
@@ -250,16 +124,10 @@
     if (!config || !area) return;
     const detail = readJson("submission-state");
     const notifier = new Notifier(area, config, detail ? Number(detail.submission) : null);
-    const socket = new NotificationSocket({
-      path: config.ws_path,
-      onFrame: (frame) => notifier.handle(frame),
-      onState: (state) => (area.dataset.state = state),
-    });
+    const socket = new NotificationSocket({ path: config.ws_path, onState: (state) => (area.dataset.state = state) });
+    socket.handle = (frame) => notifier.handle(frame);
     window.submissionNotifications = { socket, notifier };
-    window.addEventListener("online", () => socket.reconnectNow());
-    document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "visible") socket.reconnectNow();
-    });
+    watchNetwork([socket]);
     socket.start();
   }
 
