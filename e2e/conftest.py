@@ -12,3 +12,33 @@ def site(tmp_path_factory):
     site.start()
     yield site
     site.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, one per test module (see e2e/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from e2e.browser import launch, require_chromium
+
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    """A fresh browser context signed in as the seeded demo user, on the list page."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=site.base_url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "demo-password")
+    page.click("button[type=submit], input[type=submit]")
+    expect(page.get_by_text("Demo submission").first).to_be_visible()
+    yield page
+    context.close()

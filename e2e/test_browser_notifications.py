@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
-
-from e2e.browser import launch, require_chromium
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -29,28 +27,6 @@ submission.save()
 send_message(submission, None)
 """,
     )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(base_url=site.base_url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", "demo-password")
-    page.click("button[type=submit], input[type=submit]")
-    expect(page.get_by_text("Demo submission").first).to_be_visible()
-    yield page
-    context.close()
 
 
 def wait_until_listening(page) -> None:

@@ -3,34 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from e2e.browser import launch, require_chromium
 from uid.example_files import xlsx_example_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(base_url=site.base_url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", "demo-password")
-    page.click("button[type=submit], input[type=submit]")
-    expect(page.get_by_text("Demo submission").first).to_be_visible()
-    yield page
-    context.close()
 
 
 def test_an_uploaded_workbook_loads_live_and_its_records_can_be_deleted_by_id(page, tmp_path):
