@@ -10,10 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 # Set up Django (and the app registry) before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from submissions_ws.auth import DeferredAuthMiddlewareStack  # noqa: E402
 from submissions_ws.lifespan import lifespan  # noqa: E402
 from submissions_ws.middleware import DatabaseOutageGuard  # noqa: E402
 from submissions_ws.routing import websocket_urlpatterns  # noqa: E402
@@ -22,7 +22,9 @@ application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            DatabaseOutageGuard(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            # Channels' auth stack, except that the consumer loads the user in its own single
+            # database hop (submissions_ws/auth.py): connects then finish in arrival order.
+            DatabaseOutageGuard(DeferredAuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
         "lifespan": lifespan,
     }

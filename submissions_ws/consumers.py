@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from submissions.frames import PONG, PROGRESS, encode
 from submissions_ws import close_codes, selectors
+from submissions_ws.auth import surely_anonymous
 from submissions_ws.hub import Hub, get_hub
 from submissions_ws.outbox import Outbox
 from submissions_ws.parsing import ClientFrame, parse_seq, parse_submission_id
@@ -35,32 +36,38 @@ class SubmissionConsumer(LiveSocket):
         self.hub: Hub | None = None
         self.outbox = Outbox()
         self.submission_id = parse_submission_id(self.scope["url_route"]["kwargs"].get("pk"))
-        user = self.scope.get("user")
-        if self.submission_id is None:
+        if self.submission_id is None or surely_anonymous(self.scope):
             await self.refuse(close_codes.FORBIDDEN)
             return
-        try:
-            allowed = await database_sync_to_async(selectors.may_view)(user, self.submission_id)
-        except DatabaseError:
-            await self.refuse(close_codes.TRY_AGAIN_LATER)
-            return
-        if not allowed:
-            await self.refuse(close_codes.FORBIDDEN)
-            return
-        if not self.claim_slot(user):
-            await self.refuse(close_codes.TOO_MANY)
-            return
+        since = parse_seq(parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("since", [None])[-1])
 
+        # Join first: from here on the hub buffers this socket's events, so
+        # nothing falls between the read below and going live. A refused
+        # socket leaves again before anything is sent.
         self.hub = await get_hub()
         await self.hub.subscribe(self.submission_id, self)
-        await self.accept()
-        since = parse_seq(parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("since", [None])[-1])
         try:
-            await self._resync(since)
+            opened = await database_sync_to_async(selectors.open_view)(self.scope, self.submission_id, since)
         except DatabaseError:
-            await self.close(code=close_codes.TRY_AGAIN_LATER)
+            await self._refuse_and_leave(close_codes.TRY_AGAIN_LATER)
             return
+        if opened is None:
+            await self._refuse_and_leave(close_codes.FORBIDDEN)
+            return
+        if not self.claim_slot(opened.user):
+            await self._refuse_and_leave(close_codes.TOO_MANY)
+            return
+        await self.accept()
+        for frame in opened.sync.frames:
+            await self.send(text_data=frame)
+        self.seq = opened.sync.seq
         self.start_writer()
+
+    async def _refuse_and_leave(self, code: int) -> None:
+        hub, self.hub = self.hub, None
+        if hub is not None and self.submission_id is not None:
+            await hub.unsubscribe(self.submission_id, self)
+        await self.refuse(code)
 
     async def disconnect(self, code: int) -> None:
         await self.stop_writer()

@@ -15,21 +15,13 @@ from django.utils import timezone
 from submissions.frames import SNAPSHOT, STATUS, build_frame, encode
 from submissions.models import SubmissionEvent
 from submissions.publishing import EVENT_TYPE
+from submissions_ws.auth import resolve_user
 from uid.models import Submission
 
 # A page further behind than this gets a snapshot instead of a replay.
 MAX_REPLAY = 1000
 # Submissions per sweep query: keeps the OR of (submission, seq range) terms a size both databases plan well.
 RANGES_PER_QUERY = 200
-
-
-def may_view(user: Any, submission_id: int) -> bool:
-    """Owner or staff; "not yours" and "does not exist" look the same."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_staff:
-        return Submission.objects.filter(pk=submission_id).exists()
-    return Submission.objects.filter(pk=submission_id, owner_id=user.pk).exists()
 
 
 def last_seqs(submission_ids: list[int]) -> dict[int, int]:
@@ -81,20 +73,48 @@ def initial_sync(submission_id: int, since: int | None) -> InitialSync:
 
     Read in one transaction so the snapshot's seq matches its content.
     """
+    with transaction.atomic():
+        return _sync_from(Submission.objects.get(pk=submission_id), since)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedView:
+    """A connect that may go ahead: who it is, and what to send first."""
+
+    user: Any
+    sync: InitialSync
+
+
+def open_view(scope: dict[str, Any], submission_id: int, since: int | None) -> OpenedView | None:
+    """Everything a connect needs from the database, in one hop and one transaction.
+
+    Loads the user from the session (see `submissions_ws.auth`), checks that
+    they may watch the submission (owner or staff; "not yours" and "does not
+    exist" both give None) and reads the replay or snapshot.
+    """
+    user = resolve_user(scope)
+    if not user.is_authenticated or not user.is_active:
+        return None
+    with transaction.atomic():
+        submission = Submission.objects.filter(pk=submission_id).first()
+        if submission is None or not (user.is_staff or submission.owner_id == user.pk):
+            return None
+        return OpenedView(user=user, sync=_sync_from(submission, since))
+
+
+def _sync_from(submission: Submission, since: int | None) -> InitialSync:
     from validation.helpers import construct_validation_message
 
-    with transaction.atomic():
-        submission = Submission.objects.get(pk=submission_id)
-        last = submission.last_seq
-        if since is not None and 0 <= since <= last and last - since <= MAX_REPLAY:
-            return InitialSync(frames=[m["frame"] for m in event_messages(submission_id, after=since)], seq=last)
-        frame = build_frame(
-            kind=SNAPSHOT,
-            submission_id=submission_id,
-            seq=last,
-            status=submission.status,
-            notification=submission.message,
-            validation_message=construct_validation_message(submission),
-            timestamp=timezone.now(),
-        )
-        return InitialSync(frames=[encode(frame)], seq=last)
+    last = submission.last_seq
+    if since is not None and 0 <= since <= last and last - since <= MAX_REPLAY:
+        return InitialSync(frames=[m["frame"] for m in event_messages(submission.pk, after=since)], seq=last)
+    frame = build_frame(
+        kind=SNAPSHOT,
+        submission_id=submission.pk,
+        seq=last,
+        status=submission.status,
+        notification=submission.message,
+        validation_message=construct_validation_message(submission),
+        timestamp=timezone.now(),
+    )
+    return InitialSync(frames=[encode(frame)], seq=last)

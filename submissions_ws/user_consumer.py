@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from submissions.frames import PONG, encode
 from submissions_ws import close_codes, user_selectors
+from submissions_ws.auth import surely_anonymous
 from submissions_ws.hub import get_hub
 from submissions_ws.parsing import ClientFrame
 from submissions_ws.socket_base import LiveSocket
@@ -38,8 +39,15 @@ class UserNotificationConsumer(LiveSocket):
         # by how many submissions the person has.
         self.pending: OrderedDict[int, str] = OrderedDict()
         self.ready = asyncio.Event()
-        user = self.scope.get("user")
-        if not await database_sync_to_async(user_selectors.signed_in)(user):
+        if surely_anonymous(self.scope):
+            await self.refuse(close_codes.FORBIDDEN)
+            return
+        try:
+            user = await database_sync_to_async(user_selectors.signed_in_user)(self.scope)
+        except DatabaseError:
+            await self.refuse(close_codes.TRY_AGAIN_LATER)
+            return
+        if user is None:
             await self.refuse(close_codes.FORBIDDEN)
             return
         if not self.claim_slot(user):

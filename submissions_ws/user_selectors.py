@@ -12,12 +12,14 @@ from django.db.models import Count, F, Sum
 
 from notifications.frames import user_event_message
 from submissions.models import SubmissionEvent
+from submissions_ws.auth import resolve_user
 from uid.models import Submission
 
 
-def signed_in(user: Any) -> bool:
-    """Whether the socket's user may listen at all: signed in and active."""
-    return user is not None and user.is_authenticated and user.is_active
+def signed_in_user(scope: dict[str, Any]) -> Any | None:
+    """The socket's user if they may listen at all (signed in and active), loaded in the caller's hop."""
+    user = resolve_user(scope)
+    return user if user.is_authenticated and user.is_active else None
 
 
 def owned_last_seqs(user_ids: list[int]) -> dict[int, tuple[int, int]]:
