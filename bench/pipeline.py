@@ -14,6 +14,7 @@ validation.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import time
@@ -49,11 +50,14 @@ def run(pk: int, *, records: int, progress_on: bool, csv_path: Path) -> dict[str
     with mock.patch.object(progress_module, "send_message", timed_send):
         cpu = time.process_time()
         started = time.time()
+        # As jobs.pipeline runs them: the reporter's keepalive covers steps that cannot count.
         report = ProgressReporter(submission, PHASE_IMPORT) if progress_on else None
-        result = import_records(submission=submission, file=csv_path, progress=report)
+        with report.keepalive() if report else contextlib.nullcontext():
+            result = import_records(submission=submission, file=csv_path, progress=report)
         imported = time.time()
         report = ProgressReporter(submission, PHASE_VALIDATION) if progress_on else None
-        validate_submission(submission=submission, progress=report)
+        with report.keepalive() if report else contextlib.nullcontext():
+            validate_submission(submission=submission, progress=report)
         finished = time.time()
         cpu = time.process_time() - cpu
     total = result.animals + result.samples

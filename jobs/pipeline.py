@@ -80,7 +80,7 @@ def run_import(submission_id: int) -> None:
         finish(submission, ERROR, "There is no data file to import. Edit the submission and upload one.")
         return
     try:
-        with submission.uploaded_file.open("rb") as data:
+        with submission.uploaded_file.open("rb") as data, report.keepalive():
             result = import_records(submission=submission, file=data, progress=report)
     except ImportFailed as error:
         # A failed reload keeps what was loaded before; say so, or people re-enter data they still have.
@@ -104,7 +104,8 @@ def run_import(submission_id: int) -> None:
 def run_validation(submission_id: int) -> None:
     submission = Submission.objects.get(pk=submission_id)
     report = ProgressReporter(submission, PHASE_VALIDATION)
-    summary = validate_submission(submission=submission, progress=report)
+    with report.keepalive():
+        summary = validate_submission(submission=submission, progress=report)
     errors = summary["animal_issues"] + summary["sample_issues"]
     if summary["animals"] + summary["samples"] == 0:
         finish(submission, ERROR, "There are no records to validate. Upload a data file first.")
