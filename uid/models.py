@@ -65,7 +65,8 @@ class Record(models.Model):
     ERROR = "Error"
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="%(class)ss")
-    name = models.CharField("id", max_length=255)
+    # Indexed: every import looks its new ids up among everyone's records (uid.upload_checks).
+    name = models.CharField("id", max_length=255, db_index=True)
     alternative_id = models.CharField(max_length=255, blank=True, default="")
     description = models.TextField(blank=True, default="")
     latitude = models.CharField(max_length=64, blank=True, default="")
