@@ -57,3 +57,9 @@ PHASE_IMPORT = "import"
 PHASE_VALIDATION = "validation"
 PHASE_SUBMISSION = "submission"
 PHASES = (PHASE_IMPORT, PHASE_VALIDATION, PHASE_SUBMISSION)
+
+# Tight per-record loops (parsing, validating) tell their progress callback
+# every this many records: a call costs ~0.3 µs, twice per record, which
+# alone was over 2% of a 100,000-record pipeline; 64 records take well under
+# a millisecond, far below the reporter's 0.1 s throttle.
+PROGRESS_STRIDE = 64

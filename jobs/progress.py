@@ -29,12 +29,12 @@ class ProgressReporter:
         self.phase = phase
         self.interval = interval
         self._last_sent = float("-inf")
-        # The latest (done, total) reported; (0, 0) until the phase has counted anything.
-        self._latest: tuple[int, int] = (0, 0)
+        # The latest numbers reported, for the keepalive; 0 of 0 until the phase has counted anything.
+        self._done = self._total = 0
         self.sent = 0
 
     def __call__(self, done: int, total: int, *, force: bool = False) -> None:
-        self._latest = (done, total)
+        self._done, self._total = done, total
         now = time.monotonic()
         if not force and done < total and now - self._last_sent < self.interval:
             return
@@ -61,7 +61,7 @@ class ProgressReporter:
             while not stop.wait(every / 4):
                 now = time.monotonic()
                 if now - self._last_sent >= every:
-                    self._send(*self._latest, now)
+                    self._send(self._done, self._total, now)
 
         thread = threading.Thread(target=repeat, name=f"progress-keepalive-{self.phase}", daemon=True)
         thread.start()

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from common.constants import PROGRESS_STRIDE
 from uid.models import Animal, Record, Sample, Submission
 from validation.fields import field_names
 from validation.helpers import construct_validation_message, refresh_statistics
@@ -54,9 +55,11 @@ def validate_submission(
             summary.passed += status == Record.PASS
             summary.warnings += status == Record.WARNING
             summary.errors += status == Record.ERROR
-            if progress is not None:
+            if progress is not None and len(results) % PROGRESS_STRIDE == 0:
                 progress(len(results), total)
         summaries.append(summary)
+    if progress is not None:
+        progress(total, total)  # the checks are done, whatever the stride left over
     _store(submission, results, summaries)
     refresh_statistics(ValidationResult)
     message = construct_validation_message(submission)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 
+from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.records import RecordRows, clean
 from uid.formats.storage_terms import storage_term
@@ -92,7 +93,7 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
     # A biobank writes a handful of temperatures over and over; mapping each once keeps 100,000 rows fast.
     terms: dict[str, str] = {}
     for line, fields in rows:
-        if progress is not None:
+        if progress is not None and line % PROGRESS_STRIDE == 0:
             progress(min(line, total), total)
         cells = {column: clean(fields[index]) if index < len(fields) else "" for column, index in at.items()}
         if not any(cells.values()):

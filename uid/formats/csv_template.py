@@ -7,6 +7,7 @@ is reported at once, so one upload tells the scientist all there is to fix.
 
 from __future__ import annotations
 
+from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.text import csv_rows, sniff_delimiter
 from uid.models import Animal, Sample
@@ -97,7 +98,7 @@ def _parse(text: str, progress: Progress) -> dict[str, list[tuple[int, tuple[str
     too_long: list[str] = []
     too_wide: list[str] = []
     for line, fields in rows:
-        if progress is not None:
+        if progress is not None and line % PROGRESS_STRIDE == 0:
             progress(min(line, total), total)
         if not "".join(fields).strip():
             continue  # blank lines, and the empty rows spreadsheets leave at the end

@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 
 from openpyxl import load_workbook
 
+from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.records import RecordRows, clean
 from uid.formats.zip_guard import workbook_problem
@@ -175,7 +176,7 @@ def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
             body = []
             for number, cells in enumerate(rows, start=2):
                 done += 1
-                if progress is not None:
+                if progress is not None and done % PROGRESS_STRIDE == 0:
                     progress(min(done, total), max(total, done))
                 text = [cell_text(cell) for cell in cells]
                 if any(text):  # spreadsheets keep formatted but empty rows

@@ -111,8 +111,9 @@ def test_paths_and_uploaded_files_are_accepted(submission, tmp_path):
 
 
 @pytest.mark.django_db
-def test_progress_is_reported_per_row_and_never_exceeds_the_total(submission):
+def test_progress_is_reported_per_row_and_never_exceeds_the_total(submission, monkeypatch):
     """Progress counts up while parsing and again while storing, so the bar moves throughout."""
+    monkeypatch.setattr("uid.formats.csv_template.PROGRESS_STRIDE", 1)
     reports = []
 
     import_records(

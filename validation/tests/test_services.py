@@ -113,14 +113,15 @@ def test_empty_submission_validates_to_zero_counts(submission):
 
 
 @pytest.mark.django_db
-def test_progress_is_reported_for_every_record_up_to_the_total(submission):
-    """The page's progress bar ends at exactly the number of records."""
-    load(submission, [GOOD_COW, GOOD_SAMPLE, GOOD_SAMPLE | {"id": "S2"}])
+def test_progress_is_reported_every_stride_and_ends_at_the_total(submission, monkeypatch):
+    """The page's progress bar moves during the checks and ends at exactly the number of records."""
+    monkeypatch.setattr("validation.services.PROGRESS_STRIDE", 2)
+    load(submission, [GOOD_COW, GOOD_SAMPLE, GOOD_SAMPLE | {"id": "S2"}, GOOD_SAMPLE | {"id": "S3"}])
     reports = []
 
     validate_submission(submission=submission, progress=lambda done, total: reports.append((done, total)))
 
-    assert reports == [(1, 3), (2, 3), (3, 3)]
+    assert reports == [(2, 4), (4, 4), (4, 4)]
 
 
 @pytest.mark.django_db
