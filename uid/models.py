@@ -29,6 +29,16 @@ class Submission(models.Model):
     # died (worker killed, server restarted) from one that is still working.
     job_phase = models.CharField(max_length=20, blank=True, default="")
     job_heartbeat = models.DateTimeField(null=True, blank=True)
+    # What the IMAGE template's `submission` and `contact` sheets say (or the
+    # create form, for formats without them). The archive documents carry the
+    # gene bank and the submitter; the gene bank country also picks the
+    # language of the species synonyms (formats.md §0.3).
+    project = models.CharField(max_length=255, blank=True, default="")
+    publication_doi = models.CharField(max_length=255, blank=True, default="")
+    gene_bank_name = models.CharField(max_length=255, blank=True, default="")
+    gene_bank_country = models.CharField(max_length=128, blank=True, default="")
+    # One dict per row of the template's `contact` sheet, keyed by its headers.
+    contacts = models.JSONField(blank=True, default=list)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -75,6 +85,10 @@ class Record(models.Model):
     accuracy = models.CharField(max_length=64, blank=True, default="")
     row = models.PositiveIntegerField(default=0, help_text="Line in the uploaded file.")
     accession = models.CharField(max_length=64, blank=True, default="")
+    # Problems the importer found but did not refuse the file for (a CRB-Anim
+    # animal described differently on two rows): validation reports each one
+    # as an Error on this record, so the user fixes it on the page.
+    import_conflicts = models.JSONField(blank=True, default=list)
 
     class Meta:
         abstract = True
