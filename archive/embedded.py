@@ -1,53 +1,60 @@
-"""An archive inside the site, for the embedded default.
+"""An archive inside the site, for the embedded default (no BIOSAMPLES_URL).
 
-Real archives (BioSamples) accept records, validate them on their side and
-assign accessions later. This one keeps that shape: `send_records` hands the
-records over in batches, animals before their samples, and
-`assign_accessions` is the archive's own asynchronous work.
+It answers like BioSamples, without a network: a document BioSamples would
+refuse is refused with the same messages (archive.shape), and a new sample
+gets a SAMEA accession at once. So the submission phase runs the very same
+code whichever archive is configured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from typing import Any
 
-from django.db import transaction
+from archive.errors import DocumentRefused
+from archive.shape import document_problems
+from uid.models import Animal, Sample
 
-from uid.models import Animal, Sample, Submission
-
-BATCH_SIZE = 100
-# Distinct digit per record type, so an animal and a sample never share one.
-ACCESSION_PREFIX = {Animal: "SAMEA1", Sample: "SAMEA2"}
-
-
-def send_records(*, submission: Submission, progress: Callable[[int, int], None] | None = None) -> int:
-    """Send every record in batches; returns how many were sent."""
-    animals = list(Animal.objects.filter(submission=submission).values_list("pk", flat=True))
-    samples = list(Sample.objects.filter(submission=submission).values_list("pk", flat=True))
-    total = len(animals) + len(samples)
-    done = 0
-    for ids in (animals, samples):
-        for start in range(0, len(ids), BATCH_SIZE):
-            done += len(ids[start : start + BATCH_SIZE])
-            if progress is not None:
-                progress(done, total)
-    return total
+PREFIX = "SAMEA"
 
 
-def assign_accessions(*, submission: Submission, progress: Callable[[int, int], None] | None = None) -> int:
-    """Give every record without one an accession; returns how many were assigned."""
-    pending = [
-        (model, list(model.objects.filter(submission=submission, accession="").values_list("pk", flat=True)))
-        for model in (Animal, Sample)
-    ]
-    total = sum(len(ids) for _, ids in pending)
-    done = 0
-    with transaction.atomic():
-        for model, ids in pending:
-            prefix = ACCESSION_PREFIX[model]
-            for start in range(0, len(ids), BATCH_SIZE):
-                batch = [model(pk=pk, accession=f"{prefix}{pk:09d}") for pk in ids[start : start + BATCH_SIZE]]
-                model.objects.bulk_update(batch, ["accession"])
-                done += len(batch)
-                if progress is not None:
-                    progress(done, total)
-    return total
+class EmbeddedArchive:
+    def __init__(self) -> None:
+        self._created: set[str] = set()
+
+    def __enter__(self) -> EmbeddedArchive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._created.clear()
+
+    def create(self, document: dict[str, Any]) -> str:
+        self._check(document, accession=None)
+        accession = self._new_accession()
+        self._created.add(accession)
+        return accession
+
+    def update(self, accession: str, document: dict[str, Any]) -> None:
+        self._check(document, accession=accession)
+
+    def exists(self, accession: str) -> bool:
+        return (
+            accession in self._created
+            or Animal.objects.filter(accession=accession).exists()
+            or Sample.objects.filter(accession=accession).exists()
+        )
+
+    def _check(self, document: dict[str, Any], *, accession: str | None) -> None:
+        problems = document_problems(document, accession=accession, exists=self.exists)
+        if problems:
+            raise DocumentRefused([f"{p['dataPath']}: {error}" for p in problems for error in p["errors"]])
+
+    def _new_accession(self) -> str:
+        # Random rather than counted: two server processes must not hand out the same one.
+        while True:
+            accession = f"{PREFIX}{secrets.randbelow(9 * 10**9) + 10**9}"
+            if not self.exists(accession):
+                return accession

@@ -1,264 +1,318 @@
-"""A small BioSamples-style archive on loopback, for tests and demos.
+"""A BioSamples double on loopback, for tests and demos: real HTTP, the documented API.
 
-It speaks real HTTP on 127.0.0.1 (a free port), checks the bearer token,
-accepts batches and validates them asynchronously on a thread of its own,
-as the real archive does: a batch is "pending", then "processing", then
-"done" with an accession or errors per record. Tests steer it to answer
-with per-record errors, 5xx, timeouts or an expired token.
+    POST /ena/submit/webin/auth/token  {"authRealms": ["ENA"], "username", "password"} -> 200 JWT text | 401
+    POST /biosamples/samples           a new sample   -> 201 with its accession | 400 | 401
+    PUT  /biosamples/samples/{acc}     the sample     -> 200 | 400 | 401 | 403 | 404
+    GET  /biosamples/samples/{acc}                     -> 200 | 404
 
-    python -m archive.loopback --port 8100 --token demo-token
+Every document is checked as BioSamples checks it (archive.shape): a sample
+BioSamples would refuse gets a 400 with its validation errors, so a test
+that sends a malformed document fails. Tests script other answers (5xx,
+429 with Retry-After, timeouts, expired tokens) and can hold a request
+until released, to kill the submitter mid-phase.
 
-then run the site with ARCHIVE_URL=http://127.0.0.1:8100 ARCHIVE_TOKEN=demo-token.
+    python -m archive.loopback --port 8100
+
+then run the site with BIOSAMPLES_URL=http://127.0.0.1:8100/biosamples,
+WEBIN_AUTH_URL=http://127.0.0.1:8100/ena/submit/webin/auth,
+WEBIN_USERNAME=Webin-demo and WEBIN_PASSWORD=demo-password.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import itertools
 import json
-import queue
 import re
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-BATCH_PATH = re.compile(r"^/batches/(?P<id>[\w-]+)$")
-# Faults a test can ask for.
-SERVER_ERROR = "500"
-TIMEOUT = "timeout"
-UNAUTHORIZED = "401"
-GARBLED = "garbled"  # a gzip-encoded answer whose body is not gzip
+from archive.shape import document_problems
+
+TOKEN_PATH = "/ena/submit/webin/auth/token"
+SAMPLES_PATH = "/biosamples/samples"
+SAMPLE_PATH = re.compile(r"^/biosamples/samples/(?P<accession>SAM[A-Z]*\d+)$")
+TIMEOUT = "timeout"  # a scripted answer: hold the connection past the client's timeout
 
 
 @dataclass
-class Fault:
-    mode: str
-    method: str | None
-    # How many matching requests still succeed before the fault starts.
-    after: int
+class Answer:
+    status: int | str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class Batch:
-    id: str
-    samples: list[dict[str, Any]]
-    status: str = "pending"
-    results: list[dict[str, Any]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    name: str = ""
+    at: float = 0.0
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up (a timed-out request, a closed pool) is normal here, not worth a traceback.
+        # A client that hangs up (a timed-out request, a killed process) is normal here.
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
 
-class LoopbackArchive:
-    """Start with `start()` (or as a context manager); `url` is the API root."""
+class BioSamplesDouble:
+    """Start with `start()` or as a context manager; `biosamples_url` and `webin_url` are the API roots."""
 
-    def __init__(self, *, token: str = "loopback-token", hold: bool = False) -> None:
-        self.token = token
-        # Record name -> error message the archive's validation reports for it.
-        self.reject: dict[str, str] = {}
-        self.requests: list[tuple[str, str]] = []
-        self.batches: dict[str, Batch] = {}
-        self._keys: dict[str, str] = {}
-        self._names: set[str] = set()
+    def __init__(
+        self, *, username: str = "Webin-test", password: str = "webin-password", token_seconds: float = 3 * 3600
+    ) -> None:
+        self.username, self.password, self.token_seconds = username, password, token_seconds
+        self.samples: dict[str, dict[str, Any]] = {}
+        self.requests: list[Request] = []
+        # Sample name -> validation messages BioSamples answers 400 with.
+        self.reject: dict[str, list[str]] = {}
+        self.tokens_issued = 0
+        self._tokens: dict[str, float] = {}
+        self._script: dict[str, list[Answer]] = {}
         self._accessions = itertools.count(1)
-        self._ids = itertools.count(1)
-        self._fault: Fault | None = None
         self._lock = threading.Lock()
-        self._work: queue.Queue[str | None] = queue.Queue()
+        self._hold_after: int | None = None
+        self.holding = threading.Event()  # set while a held POST waits
         self._released = threading.Event()
-        if not hold:
-            self._released.set()
         self._stopping = threading.Event()
-        self._idle = threading.Condition(self._lock)
-        self._busy = 0
         self._server: ThreadingHTTPServer | None = None
-        self._threads: list[threading.Thread] = []
+        self._thread: threading.Thread | None = None
 
     # Control, for tests -------------------------------------------------------
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the archive first"
+        assert self._server is not None, "start the double first"
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def fail(self, mode: str, *, method: str | None = None, after: int = 0) -> None:
-        """Answer matching requests with a fault, after `after` more have succeeded."""
-        with self._lock:
-            self._fault = Fault(mode=mode, method=method, after=after)
+    @property
+    def biosamples_url(self) -> str:
+        return self.url + "/biosamples"
 
-    def heal(self) -> None:
-        with self._lock:
-            self._fault = None
+    @property
+    def webin_url(self) -> str:
+        return self.url + "/ena/submit/webin/auth"
 
-    def hold(self) -> None:
-        """Keep new batches pending until `release()`."""
+    def script(self, method: str, *answers: int | str | Answer) -> None:
+        """Answer the next requests of `method` (POST, PUT, GET or TOKEN) with these, then normally."""
+        with self._lock:
+            queue = self._script.setdefault(method, [])
+            queue.extend(a if isinstance(a, Answer) else Answer(a) for a in answers)
+
+    def hold_after(self, created: int) -> None:
+        """Let `created` POSTs through, then hold the next one (unstored) until `release()`."""
+        self._hold_after = created
         self._released.clear()
 
     def release(self) -> None:
-        """Let held batches be processed (the archive's validators catch up)."""
+        self._hold_after = None
         self._released.set()
 
-    def wait_idle(self, timeout: float = 10.0) -> None:
-        """Block until every batch received so far is done."""
-        with self._idle:
-            if not self._idle.wait_for(lambda: self._busy == 0, timeout=timeout):
-                raise TimeoutError("the loopback archive is still processing")
-
-    def posted_samples(self) -> list[str]:
-        """Names of every record received, in order, counting resends."""
+    def revoke_tokens(self) -> None:
         with self._lock:
-            return [sample["name"] for batch in self.batches.values() for sample in batch.samples]
+            self._tokens.clear()
+
+    def posted_names(self) -> list[str]:
+        return [r.name for r in self.requests if r.method == "POST" and r.path == SAMPLES_PATH]
+
+    def by_name(self, name: str) -> dict[str, Any]:
+        matches = [s for s in self.samples.values() if s["name"] == name]
+        assert len(matches) == 1, f"{len(matches)} samples named {name!r} in the archive"
+        return matches[0]
 
     # Lifecycle ----------------------------------------------------------------
 
-    def start(self) -> LoopbackArchive:
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
+    def start(self, port: int = 0) -> BioSamplesDouble:
+        self._server = _Server(("127.0.0.1", port), _handler_for(self))
         server = self._server
-        # A short poll interval makes stop() (and so every test's teardown) quick.
-        for target in (lambda: server.serve_forever(poll_interval=0.05), self._process):
-            thread = threading.Thread(target=target, name="loopback-archive", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05), name="biosamples-double", daemon=True
+        )
+        self._thread.start()
         return self
 
     def stop(self) -> None:
-        """Close the port: from now on connections are refused."""
         self._stopping.set()
         self._released.set()
-        self._work.put(None)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
-    def __enter__(self) -> LoopbackArchive:
+    def __enter__(self) -> BioSamplesDouble:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    # The archive's side -------------------------------------------------------
+    # BioSamples' side ---------------------------------------------------------
 
-    def _fault_for(self, method: str) -> str | None:
+    def _scripted(self, method: str) -> Answer | None:
         with self._lock:
-            fault = self._fault
-            if fault is None or (fault.method is not None and fault.method != method):
-                return None
-            if fault.after > 0:
-                fault.after -= 1
-                return None
-            return fault.mode
+            queue = self._script.get(method)
+            return queue.pop(0) if queue else None
 
-    def _accept(self, key: str, samples: list[dict[str, Any]]) -> Batch:
+    def _issue_token(self) -> str:
+        expires = time.time() + self.token_seconds
+        claims = {"sub": self.username, "exp": int(expires), "n": self.tokens_issued}
+        payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        jwt = f"eyJhbGciOiJub25lIn0.{payload}.double"
         with self._lock:
-            if key and key in self._keys:
-                return self.batches[self._keys[key]]
-            batch = Batch(id=f"batch-{next(self._ids)}", samples=samples)
-            self.batches[batch.id] = batch
-            if key:
-                self._keys[key] = batch.id
-            self._names.update(sample["name"] for sample in samples)
-            self._busy += 1
-        self._work.put(batch.id)
-        return batch
+            self._tokens[jwt] = expires
+            self.tokens_issued += 1
+        return jwt
 
-    def _process(self) -> None:
-        while (batch_id := self._work.get()) is not None:
+    def _authorised(self, header: str | None) -> bool:
+        jwt = (header or "").removeprefix("Bearer ")
+        with self._lock:
+            return self._tokens.get(jwt, 0) > time.time()
+
+    def _exists(self, accession: str) -> bool:
+        return accession in self.samples
+
+    def _create(self, document: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        problems = document_problems(document, accession=None, exists=self._exists)
+        problems += self._rejections(document)
+        if problems:
+            return 400, _bad_request(problems, SAMPLES_PATH)
+        if self._hold_after is not None and sum(1 for s in self.samples.values()) >= self._hold_after:
+            self.holding.set()
             self._released.wait()
             if self._stopping.is_set():
-                return
-            with self._lock:
-                batch = self.batches[batch_id]
-                batch.status = "processing"
-            with self._lock:
-                batch.results = [self._validate(sample) for sample in batch.samples]
-                batch.status = "done"
-                self._busy -= 1
-                self._idle.notify_all()
+                return 503, {"error": "Service Unavailable"}
+        with self._lock:
+            accession = f"SAMEA{next(self._accessions):08d}"
+            stored = _stored(document, accession)
+            self.samples[accession] = stored
+        return 201, stored
 
-    def _validate(self, sample: dict[str, Any]) -> dict[str, Any]:
-        errors = []
-        if sample["name"] in self.reject:
-            errors.append({"message": self.reject[sample["name"]]})
-        for relation in sample.get("relationships", []):
-            if relation["type"] == "derived from" and relation["target"] not in self._names:
-                errors.append({"message": f"derived from unknown record {relation['target']}"})
-        if errors:
-            return {"name": sample["name"], "errors": errors}
-        return {"name": sample["name"], "accession": f"SAMEA9{next(self._accessions):08d}", "errors": []}
+    def _update(self, accession: str, document: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if accession not in self.samples:
+            return 404, {"error": "Not Found", "message": f"Sample {accession} not found"}
+        problems = document_problems(document, accession=accession, exists=self._exists)
+        problems += self._rejections(document)
+        if problems:
+            return 400, _bad_request(problems, f"{SAMPLES_PATH}/{accession}")
+        with self._lock:
+            stored = _stored(document, accession, created=self.samples[accession].get("create"))
+            self.samples[accession] = stored
+        return 200, stored
+
+    def _rejections(self, document: Any) -> list[dict[str, Any]]:
+        name = document.get("name") if isinstance(document, dict) else None
+        return [{"dataPath": ".characteristics", "errors": list(self.reject[name])}] if name in self.reject else []
 
 
-def _handler_for(archive: LoopbackArchive) -> type[BaseHTTPRequestHandler]:
+def _stored(document: dict[str, Any], accession: str, created: str | None = None) -> dict[str, Any]:
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    stored = {**document, "accession": accession, "update": now, "create": created or now, "submittedVia": "JSON_API"}
+    # BioSamples files a new sample's relationships under its accession.
+    stored["relationships"] = [{**relation, "source": accession} for relation in document.get("relationships", [])]
+    stored["_links"] = {"self": {"href": f"{SAMPLES_PATH}/{accession}"}}
+    return stored
+
+
+def _bad_request(problems: list[dict[str, Any]], path: str) -> dict[str, Any]:
+    """Spring's error document, with the schema validation errors JSON-encoded in `message`."""
+    return {"status": 400, "error": "Bad Request", "message": json.dumps(problems), "path": path}
+
+
+def _handler_for(double: BioSamplesDouble) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: Any) -> None:
-            pass  # tests assert on archive.requests instead of reading stderr
+            pass  # tests assert on double.requests instead
 
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self._refused("POST"):
+            body = self._body()
+            if self.path.split("?")[0] == TOKEN_PATH:
+                return self._token(body)
+            name = body.get("name", "") if isinstance(body, dict) else ""
+            if self._refused("POST", name):
                 return
-            if self.path != "/batches":
-                return self._answer(404, {"error": "not found"})
-            try:
-                samples = json.loads(body)["samples"]
-                well_formed = isinstance(samples, list) and all("name" in sample for sample in samples)
-            except (ValueError, KeyError, TypeError):
-                well_formed = False
-            if not well_formed:
-                return self._answer(400, {"error": "expected {'samples': [{'name': ...}, ...]}"})
-            batch = archive._accept(self.headers.get("Idempotency-Key", ""), samples)
-            self._answer(202, {"id": batch.id, "status": batch.status})
+            if self.path != SAMPLES_PATH:
+                return self._answer(404, {"error": "Not Found"})
+            if not isinstance(body, dict):
+                return self._answer(400, {"status": 400, "error": "Bad Request", "message": "JSON parse error"})
+            self._answer(*double._create(body))
+
+        def do_PUT(self) -> None:
+            body = self._body()
+            name = body.get("name", "") if isinstance(body, dict) else ""
+            if self._refused("PUT", name):
+                return
+            match = SAMPLE_PATH.match(self.path)
+            if match is None:
+                return self._answer(405, {"error": "Method Not Allowed"})
+            self._answer(*double._update(match["accession"], body if isinstance(body, dict) else {}))
 
         def do_GET(self) -> None:
-            if self._refused("GET"):
+            if self._refused("GET", ""):
                 return
-            match = BATCH_PATH.match(self.path)
-            batch = archive.batches.get(match["id"]) if match else None
-            if batch is None:
-                return self._answer(404, {"error": "no such batch"})
-            with archive._lock:
-                document = {"id": batch.id, "status": batch.status, "samples": list(batch.results)}
-            self._answer(200, document)
+            match = SAMPLE_PATH.match(self.path)
+            sample = double.samples.get(match["accession"]) if match else None
+            if sample is None:
+                return self._answer(404, {"error": "Not Found"})
+            self._answer(200, sample)
 
-        def _refused(self, method: str) -> bool:
-            archive.requests.append((method, self.path))
-            if self.headers.get("Authorization") != f"Bearer {archive.token}":
-                self._answer(401, {"error": "token expired"})
+        def _token(self, body: Any) -> None:
+            double.requests.append(Request("TOKEN", TOKEN_PATH, at=time.monotonic()))
+            scripted = double._scripted("TOKEN")
+            if scripted is not None:
+                return self._answer(int(scripted.status), {"error": "scripted"}, scripted.headers)
+            if not isinstance(body, dict) or "ENA" not in (body.get("authRealms") or []):
+                return self._answer(400, {"error": "authRealms must include ENA"})
+            if (body.get("username"), body.get("password")) != (double.username, double.password):
+                return self._answer(401, {"error": "Incorrect username or password"})
+            self._text(200, double._issue_token())
+
+        def _refused(self, method: str, name: str) -> bool:
+            double.requests.append(Request(method, self.path, name, time.monotonic()))
+            if not double._authorised(self.headers.get("Authorization")):
+                self._answer(401, {"error": "Unauthorized", "message": "Full authentication is required"})
                 return True
-            fault = archive._fault_for(method)
-            if fault == UNAUTHORIZED:
-                self._answer(401, {"error": "token expired"})
-            elif fault == SERVER_ERROR:
-                self._answer(500, {"error": "internal server error"})
-            elif fault == GARBLED:
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Encoding", "gzip")
-                self.send_header("Content-Length", "9")
-                self.end_headers()
-                self.wfile.write(b"not gzip!")
-            elif fault == TIMEOUT:
-                # Hold the answer past the client's timeout; stop() lets go.
-                archive._stopping.wait(10)
+            scripted = double._scripted(method)
+            if scripted is None:
+                return False
+            if scripted.status == TIMEOUT:
+                double._stopping.wait(10)  # past the client's timeout; stop() lets go
                 self.close_connection = True
-            return fault is not None
+                return True
+            self._answer(int(scripted.status), {"error": "scripted answer"}, scripted.headers)
+            return True
 
-        def _answer(self, status: int, document: dict[str, Any]) -> None:
+        def _body(self) -> Any:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            try:
+                return json.loads(raw) if raw else None
+            except ValueError:
+                return None
+
+        def _answer(self, status: int, document: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             payload = json.dumps(document).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "application/hal+json")
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _text(self, status: int, text: str) -> None:
+            payload = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -269,13 +323,15 @@ def _handler_for(archive: LoopbackArchive) -> type[BaseHTTPRequestHandler]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=8100)
-    parser.add_argument("--token", default="loopback-token")
+    parser.add_argument("--username", default="Webin-demo")
+    parser.add_argument("--password", default="demo-password")
     args = parser.parse_args()
-    archive = LoopbackArchive(token=args.token)
-    archive._server = _Server(("127.0.0.1", args.port), _handler_for(archive))
-    threading.Thread(target=archive._process, daemon=True).start()
-    print(f"loopback archive on {archive.url} (token {args.token})")
-    archive._server.serve_forever()
+    double = BioSamplesDouble(username=args.username, password=args.password).start(args.port)
+    print(f"BioSamples double: BIOSAMPLES_URL={double.biosamples_url} WEBIN_AUTH_URL={double.webin_url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        double.stop()
 
 
 if __name__ == "__main__":

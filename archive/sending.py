@@ -1,152 +1,187 @@
-"""Sending a submission's records to the remote archive, resumably.
+"""Submitting a submission's records to BioSamples, record by record, resumably.
 
-The batches are planned once and written down before anything is sent, and
-each batch is marked sent as soon as the archive accepted it. A send that
-stops half-way (archive down, token expired, worker killed) therefore
-resumes where it stopped: the next Submit sends only the batches that never
-left, and the Idempotency-Key covers the one request whose answer was lost.
+Records go in the order of the graph: parents before their children, then
+animals before their samples, because a relationship's target must already
+be an accession. Each accession is stored on its record the moment
+BioSamples returns it, in its own transaction, so a crash, a restart or a
+pause loses nothing: the next Submit reuses every accession already
+assigned (never creating a sample twice), sends with PUT only the
+accessioned records whose document changed since, and POSTs the rest.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 
-from archive.client import (
-    ArchiveClient,
-    ArchiveCredentialsRefused,
-    ArchiveProtocolError,
-    ArchiveUnavailable,
-    client_from_settings,
-)
-from archive.models import ArchiveBatch
-from archive.payloads import animal_document, sample_document
-from common.constants import COMPLETED, ERROR, READY, SUBMITTED
+from archive.biosamples import Archive
+from archive.documents import animal_document, digest, sample_document, submission_characteristics
+from archive.errors import DocumentRefused
+from archive.models import ArchivedDocument
 from uid.models import Animal, Sample, Submission
 
 logger = logging.getLogger(__name__)
 
-# The wording the issue asks for, verbatim; the prefix says nothing went wrong with their records.
-UNAVAILABLE_MESSAGE = "Submission paused: archive unavailable, please try again later."
-CREDENTIALS_MESSAGE = (
-    "The archive refused our credentials (token expired or invalid). "
-    "Ask an administrator to renew ARCHIVE_TOKEN, then submit again."
-)
-OPEN = (ArchiveBatch.QUEUED, ArchiveBatch.SENT)
-MODELS = {ArchiveBatch.ANIMAL: Animal, ArchiveBatch.SAMPLE: Sample}
+Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The status and message the submission job ends with."""
+@dataclass
+class Tally:
+    """What one Submit did; `refused` is {record type: {record pk: [message, ...]}}."""
 
-    status: int
-    message: str
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: dict[str, dict[int, list[str]]] = field(default_factory=dict)
 
+    @property
+    def done(self) -> int:
+        return self.created + self.updated + self.unchanged
 
-def remote_archive_configured() -> bool:
-    """Without ARCHIVE_URL the embedded archive stays the default."""
-    return bool(settings.ARCHIVE_URL)
+    @property
+    def refused_count(self) -> int:
+        return sum(len(by_record) for by_record in self.refused.values())
 
-
-def submit_to_archive(*, submission: Submission, progress: Callable[[int, int], None]) -> Outcome:
-    """Send what is left to send; say what happened in words a submitter can act on."""
-    try:
-        with client_from_settings() as client:
-            sent = send_batches(submission=submission, client=client, progress=progress)
-    except ArchiveUnavailable as error:
-        # Transient by nature: a status message, not an Error, and no traceback.
-        logger.warning("archive unavailable while sending submission %s: %s", submission.pk, error)
-        return Outcome(READY, f"{UNAVAILABLE_MESSAGE} {_sent_so_far(submission)}")
-    except ArchiveCredentialsRefused as error:
-        logger.error("archive refused our credentials while sending submission %s: %s", submission.pk, error)
-        return Outcome(READY, f"{CREDENTIALS_MESSAGE} {_sent_so_far(submission)}")
-    except ArchiveProtocolError as error:
-        logger.error("archive protocol error while sending submission %s: %s", submission.pk, error)
-        return Outcome(ERROR, f"The archive did not accept the records ({error}). Please contact support.")
-    if sent == 0:
-        return Outcome(COMPLETED, "Every record already has an accession; there was nothing left to send.")
-    return Outcome(SUBMITTED, f"Sent {sent} records. Waiting for archive validation.")
+    def refuse(self, record_type: str, pk: int, messages: list[str]) -> None:
+        self.refused.setdefault(record_type, {})[pk] = messages
 
 
-def send_batches(*, submission: Submission, client: ArchiveClient, progress: Callable[[int, int], None]) -> int:
-    """Send the open attempt's queued batches in order; returns the attempt's record count."""
-    batches = plan_batches(submission=submission)
-    total = sum(len(batch.record_ids) for batch in batches)
-    done = sum(len(batch.record_ids) for batch in batches if batch.status != ArchiveBatch.QUEUED)
-    for batch in batches:
-        if batch.status != ArchiveBatch.QUEUED:
-            continue
-        documents = batch_documents(batch)
-        if documents:
-            state = client.submit_batch(key=str(batch.key), samples=documents)
-            ArchiveBatch.objects.filter(pk=batch.pk, status=ArchiveBatch.QUEUED).update(
-                status=ArchiveBatch.SENT, remote_id=state.remote_id, remote_status=state.status, sent_at=timezone.now()
-            )
-        else:
-            # Its records were deleted since the plan was made: nothing to send, nothing to wait for.
-            ArchiveBatch.objects.filter(pk=batch.pk).update(status=ArchiveBatch.DONE)
-        done += len(batch.record_ids)
-        progress(done, total)
-    return total
+def animals_in_graph_order(animals: Iterable[Animal]) -> list[Animal]:
+    """Parents before children (Kahn's algorithm), otherwise in file order.
 
-
-def plan_batches(*, submission: Submission) -> list[ArchiveBatch]:
-    """The open attempt's batches, or a new attempt for every record without an accession.
-
-    A resumed attempt also gains batches for records none of its batches
-    covers (the file was reloaded or records were added since): they must
-    not be left behind by a submission that then reports Completed.
+    Animals on an ancestry loop (validation refuses those) come last; their
+    parents never get an accession first, so they are reported, not sent.
     """
-    existing = list(ArchiveBatch.objects.filter(submission=submission, status__in=OPEN).order_by("position"))
-    latest = ArchiveBatch.objects.filter(submission=submission).aggregate(
-        attempt=Max("attempt"), position=Max("position")
-    )
-    attempt = latest["attempt"] if existing else (latest["attempt"] or 0) + 1
-    covered = {(batch.record_type, pk) for batch in existing for pk in batch.record_ids}
-    position = (latest["position"] or 0) + 1
-    size = settings.ARCHIVE_BATCH_SIZE
-    batches = []
-    # Animals first: the archive resolves a sample's "derived from" against records it already has.
-    for record_type, model in MODELS.items():
-        ids = [
-            pk
-            for pk in model.objects.filter(submission=submission, accession="")
-            .order_by("row", "pk")
-            .values_list("pk", flat=True)
-            if (record_type, pk) not in covered
-        ]
-        for start in range(0, len(ids), size):
-            batches.append(
-                ArchiveBatch(
-                    submission=submission,
-                    attempt=attempt,
-                    position=position,
-                    record_type=record_type,
-                    record_ids=ids[start : start + size],
+    ordered_input = list(animals)
+    by_name = {animal.name: animal for animal in ordered_input}
+    waiting = {
+        animal.pk: {p for p in (animal.father_name, animal.mother_name) if p in by_name and p != animal.name}
+        for animal in ordered_input
+    }
+    ordered: list[Animal] = []
+    placed: set[str] = set()
+    progress = True
+    while progress:
+        progress = False
+        for animal in ordered_input:
+            if animal.name not in placed and waiting[animal.pk] <= placed:
+                ordered.append(animal)
+                placed.add(animal.name)
+                progress = True
+    return ordered + [animal for animal in ordered_input if animal.name not in placed]
+
+
+def send_records(*, submission: Submission, archive: Archive, progress: Progress, tally: Tally) -> Tally:
+    """Send what BioSamples does not hold yet, or holds in an older version.
+
+    ArchiveUnavailable and ArchiveCredentialsRefused propagate: the records
+    sent so far keep their accessions, and `tally` says how far it got.
+    """
+    animals = animals_in_graph_order(Animal.objects.filter(submission=submission).order_by("row", "pk"))
+    samples = list(Sample.objects.filter(submission=submission).select_related("animal").order_by("row", "pk"))
+    stored = {(row.record_type, row.record_id): row for row in ArchivedDocument.objects.filter(submission=submission)}
+    shared = submission_characteristics(submission)
+    tally.total = len(animals) + len(samples)
+    by_name = {animal.name: animal for animal in animals}
+    progress(0, tally.total)
+    for animal in animals:
+        parents = [by_name[p] for p in (animal.father_name, animal.mother_name) if p in by_name and p != animal.name]
+        missing = [parent.name for parent in parents if not parent.accession]
+        if missing:
+            tally.refuse(ArchivedDocument.ANIMAL, animal.pk, [_not_sent("parent", missing)])
+        else:
+            record = stored.get((ArchivedDocument.ANIMAL, animal.pk))
+            release = record.release if record else _now()
+
+            def build(accession: str, animal=animal, parents=parents, release=release) -> dict:
+                return animal_document(
+                    animal, shared=shared, release=release, parents=[p.accession for p in parents], accession=accession
                 )
-            )
-            position += 1
-    return existing + ArchiveBatch.objects.bulk_create(batches)
+
+            _send(submission, archive, animal, ArchivedDocument.ANIMAL, record, release, build, tally)
+        progress(tally.done + tally.refused_count, tally.total)
+    for sample in samples:
+        animal = by_name.get(sample.animal.name) if sample.animal_id else None
+        if animal is None or not animal.accession:
+            name = animal.name if animal else sample.animal_name or "(none)"
+            tally.refuse(ArchivedDocument.SAMPLE, sample.pk, [_not_sent("animal", [name])])
+        else:
+            record = stored.get((ArchivedDocument.SAMPLE, sample.pk))
+            release = record.release if record else _now()
+
+            def build(accession: str, sample=sample, animal=animal, release=release) -> dict:
+                return sample_document(
+                    sample,
+                    shared=shared,
+                    release=release,
+                    animal=animal,
+                    animal_accession=animal.accession,
+                    accession=accession,
+                )
+
+            _send(submission, archive, sample, ArchivedDocument.SAMPLE, record, release, build, tally)
+        progress(tally.done + tally.refused_count, tally.total)
+    return tally
 
 
-def batch_documents(batch: ArchiveBatch) -> list[dict]:
-    release = timezone.now()
-    if batch.record_type == ArchiveBatch.ANIMAL:
-        animals = Animal.objects.filter(pk__in=batch.record_ids).order_by("row", "pk")
-        return [animal_document(animal, release=release) for animal in animals]
-    samples = Sample.objects.filter(pk__in=batch.record_ids).select_related("animal").order_by("row", "pk")
-    return [sample_document(sample, release=release) for sample in samples]
+def _send(
+    submission: Submission,
+    archive: Archive,
+    record: Animal | Sample,
+    record_type: str,
+    stored: ArchivedDocument | None,
+    release: str,
+    build: Callable[[str], dict],
+    tally: Tally,
+) -> None:
+    document = build(record.accession)
+    fingerprint = digest(document)
+    try:
+        if not record.accession:
+            record.accession = archive.create(document)
+            tally.created += 1
+        elif stored is not None and stored.digest == fingerprint and stored.accession == record.accession:
+            tally.unchanged += 1
+            return
+        else:
+            archive.update(record.accession, document)
+            tally.updated += 1
+    except DocumentRefused as refusal:
+        tally.refuse(record_type, record.pk, refusal.messages)
+        return
+    _remember(submission, record, record_type, release, fingerprint)
 
 
-def _sent_so_far(submission: Submission) -> str:
-    batches = ArchiveBatch.objects.filter(submission=submission, status__in=OPEN)
-    sent = batches.filter(status=ArchiveBatch.SENT).count()
-    if sent == 0:
-        return "Nothing was sent."
-    return f"{sent} of {batches.count()} batches were sent already; they will not be sent again."
+def _remember(
+    submission: Submission, record: Animal | Sample, record_type: str, release: str, fingerprint: str
+) -> None:
+    """Store the accession now, committed, before the next request: this is what a resume reads."""
+    with transaction.atomic():
+        type(record).objects.filter(pk=record.pk).update(accession=record.accession)
+        ArchivedDocument.objects.update_or_create(
+            record_type=record_type,
+            record_id=record.pk,
+            defaults={
+                "submission": submission,
+                "accession": record.accession,
+                "release": release,
+                "digest": fingerprint,
+            },
+        )
+
+
+def _not_sent(what: str, names: list[str]) -> str:
+    listing = ", ".join(f'"{name}"' for name in names)
+    return (
+        f"Not sent: its {what} {listing} has no accession yet (see that record's messages); "
+        "it is sent once its " + what + " is in the archive."
+    )
+
+
+def _now() -> str:
+    return timezone.now().isoformat().replace("+00:00", "Z")

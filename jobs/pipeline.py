@@ -12,8 +12,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Sum
 
-from archive import embedded
-from archive.sending import remote_archive_configured, submit_to_archive
+from archive.submitting import submit_submission
 from common.constants import (
     COMPLETED,
     ERROR,
@@ -23,7 +22,6 @@ from common.constants import (
     PHASE_SUBMISSION,
     PHASE_VALIDATION,
     READY,
-    SUBMITTED,
     WAITING,
 )
 from jobs.progress import ProgressReporter
@@ -33,9 +31,6 @@ from uid.importer import ImportFailed, import_records
 from uid.models import Animal, Sample, Submission
 from validation.models import ValidationSummary
 from validation.services import validate_submission
-
-ARCHIVE_PROCESSING = "archive"
-
 
 # Statuses whose owner gets an email without being asked: the job failed, or the archive accepted everything.
 EMAILED_STATUSES = frozenset({ERROR, COMPLETED})
@@ -69,8 +64,7 @@ def fail(submission_id: int, message: str) -> None:
 
 def is_due(phase: str, submission_id: int) -> bool:
     """Whether the submission still waits for this job to run."""
-    expected = SUBMITTED if phase == ARCHIVE_PROCESSING else WAITING
-    return Submission.objects.filter(pk=submission_id, status=expected).exclude(job_phase="").exists()
+    return Submission.objects.filter(pk=submission_id, status=WAITING).exclude(job_phase="").exists()
 
 
 def run_import(submission_id: int) -> None:
@@ -127,36 +121,20 @@ def run_validation(submission_id: int) -> None:
 
 
 def run_submission(submission_id: int) -> None:
-    """Send the records: over HTTP when ARCHIVE_URL is set, else to the embedded archive.
+    """Send the records to BioSamples (or the embedded archive) and end with what it answered.
 
-    The remote archive's outcome arrives much later and is collected by the
-    poller (archive.polling), so that job ends in Submitted without a job
-    marker: a restart must not declare the wait for the archive orphaned.
+    Synchronous: BioSamples answers each sample with its accession or its
+    refusal, so the phase ends Completed, Need Revision or Ready, and there is
+    nothing left to wait for afterwards.
     """
     submission = Submission.objects.get(pk=submission_id)
     report = ProgressReporter(submission, PHASE_SUBMISSION)
-    if remote_archive_configured():
-        outcome = submit_to_archive(submission=submission, progress=report)
-        finish(submission, outcome.status, outcome.message)
-        return
-    sent = embedded.send_records(submission=submission, progress=report)
-    finish(submission, SUBMITTED, f"Sent {sent} records. Waiting for archive validation.", keep_job=True)
-    from jobs.runner import enqueue
-
-    enqueue(ARCHIVE_PROCESSING, submission_id)
-
-
-def run_archive_processing(submission_id: int) -> None:
-    """The embedded archive's own asynchronous work: accessions, then Completed."""
-    submission = Submission.objects.get(pk=submission_id)
-    report = ProgressReporter(submission, PHASE_SUBMISSION)
-    assigned = embedded.assign_accessions(submission=submission, progress=report)
-    finish(submission, COMPLETED, f"Completed: the archive assigned accessions to {assigned} records.")
+    outcome = submit_submission(submission=submission, progress=report)
+    finish(submission, outcome.status, outcome.message, notify=outcome.notify)
 
 
 JOBS: dict[str, Callable[[int], None]] = {
     PHASE_IMPORT: run_import,
     PHASE_VALIDATION: run_validation,
     PHASE_SUBMISSION: run_submission,
-    ARCHIVE_PROCESSING: run_archive_processing,
 }

@@ -11,11 +11,3 @@ from jobs.runner import run_job
 @shared_task(name="jobs.run_phase")
 def run_phase(phase: str, submission_id: int) -> None:
     run_job(phase, submission_id)
-
-
-@shared_task(name="archive.poll", ignore_result=True)
-def poll_archive() -> None:
-    """Celery beat's round over the submissions waiting for the remote archive."""
-    from archive.polling import poll_archive as poll
-
-    poll()

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from common.constants import ERROR, SUBMITTED, WAITING
+from common.constants import ERROR, PHASE_SUBMISSION, READY, SUBMITTED, WAITING
 from jobs.pipeline import finish
 from uid.models import Submission
 
@@ -41,6 +41,8 @@ def _fail(queryset, template: str, cutoff=None) -> int:
                 continue
             if cutoff is not None and (submission.job_heartbeat is None or submission.job_heartbeat >= cutoff):
                 continue
-            finish(submission, ERROR, template.format(phase=submission.job_phase))
+            # A submission keeps every accession it got, so Submit resumes it: Ready, not Error.
+            status = READY if submission.job_phase == PHASE_SUBMISSION else ERROR
+            finish(submission, status, template.format(phase=submission.job_phase))
             failed += 1
     return failed

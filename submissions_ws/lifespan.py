@@ -1,4 +1,4 @@
-"""Process start and stop: the hub, the job watchdog and the archive poller.
+"""Process start and stop: the hub and the job watchdog.
 
 Starting the hub at startup, not on the first socket, means the embedded
 default's job threads always have a server loop to publish through.
@@ -14,7 +14,6 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from archive.poller import poll_forever
 from jobs.watchdog import fail_orphaned_jobs, fail_stale_jobs
 from submissions_ws.gc_tuning import tune_for_many_sockets
 from submissions_ws.hub import get_hub, stop_hub
@@ -38,12 +37,7 @@ async def _startup() -> asyncio.Task[None]:
         # Jobs ran on threads of the previous server process: none survived.
         await database_sync_to_async(fail_orphaned_jobs)()
     tune_for_many_sockets()
-    return asyncio.get_running_loop().create_task(_background())
-
-
-async def _background() -> None:
-    """The job watchdog and the archive poller; cancelling this cancels both."""
-    await asyncio.gather(_watchdog(), poll_forever())
+    return asyncio.get_running_loop().create_task(_watchdog())
 
 
 async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:

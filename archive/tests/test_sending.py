@@ -1,178 +1,281 @@
-"""Pressing Submit with a remote archive configured: what is sent, and what the submitter is told."""
+"""Pressing Submit with BioSamples configured: what is sent, in which order, and what the submitter is told."""
 
 from __future__ import annotations
 
-import pytest
-from django.urls import reverse
-
-from archive.loopback import SERVER_ERROR, TIMEOUT
-from archive.models import ArchiveBatch
-from common.constants import COMPLETED, ERROR, READY, SUBMITTED, WAITING
+from archive.loopback import TIMEOUT, Answer
+from archive.models import ArchivedDocument
+from common.constants import COMPLETED, NEED_REVISION, READY, WAITING
 from submissions.models import SubmissionEvent
 from uid.models import Animal, Sample
+from validation.models import ValidationResult
 
-from .conftest import TOKEN
-
-UNAVAILABLE = "archive unavailable, please try again later"
+UNAVAILABLE = "Submission paused: archive unavailable, please try again later."
 
 
 def events(submission) -> list[tuple[int, str]]:
     return list(SubmissionEvent.objects.filter(submission=submission).values_list("status", "message"))
 
 
-def test_records_go_in_batches_animals_first_and_the_submission_waits(archive_server, ready, submit, published):
+def accession(model, name: str) -> str:
+    return model.objects.get(name=name).accession
+
+
+def test_parents_go_before_children_and_animals_before_samples_with_accessions_as_targets(
+    double, ready, submit, published
+):
     submission = submit(ready)
 
-    assert submission.status == SUBMITTED
+    assert submission.status == COMPLETED
     assert events(submission) == [
         (WAITING, "Submitting your records to the archive…"),
-        (SUBMITTED, "Sent 5 records. Waiting for archive validation."),
+        (COMPLETED, "Completed: all 5 records are in the archive with their accessions (5 new, 0 updated)."),
     ]
-    assert submission.job_phase == ""  # the poller, not a job, waits for the archive
-    assert archive_server.posted_samples() == ["bull", "cow", "calf", "blood", "hair"]
-    batches = list(ArchiveBatch.objects.filter(submission=submission))
-    assert [(b.record_type, len(b.record_ids), b.status) for b in batches] == [
-        ("animal", 2, "sent"),
-        ("animal", 1, "sent"),
-        ("sample", 2, "sent"),
+    assert double.posted_names() == ["bull", "cow", "calf", "blood", "hair"]
+    calf = double.by_name("calf")
+    assert calf["accession"] == accession(Animal, "calf")
+    assert calf["relationships"] == [
+        {"source": calf["accession"], "type": "child of", "target": accession(Animal, "bull")},
+        {"source": calf["accession"], "type": "child of", "target": accession(Animal, "cow")},
     ]
-    assert all(b.remote_id for b in batches)
-    progress = [f["progress"] for f in published if f["type"] == "progress"]
-    assert progress[-1] == {"phase": "submission", "done": 5, "total": 5}
+    for part in ("blood", "hair"):
+        assert double.by_name(part)["relationships"] == [
+            {"source": accession(Sample, part), "type": "derived from", "target": calf["accession"]}
+        ]
+    progress = [(f["progress"]["done"], f["progress"]["total"]) for f in published if f["type"] == "progress"]
+    assert progress[-1] == (5, 5)
+    assert all(total == 5 for _, total in progress)
+    assert double.tokens_issued == 1  # one token for the whole submission
 
 
-def test_documents_carry_characteristics_and_relationships(archive_server, ready, submit):
+def test_the_documents_carry_image_attributes_with_terms_units_and_the_submission_fields(double, ready, submit):
     submit(ready)
 
-    documents = {doc["name"]: doc for batch in archive_server.batches.values() for doc in batch.samples}
-    calf, blood = documents["calf"], documents["blood"]
-    assert calf["characteristics"]["organism"] == [
+    cow = double.by_name("cow")["characteristics"]
+    assert cow["Material"] == [{"text": "organism", "ontologyTerms": ["http://purl.obolibrary.org/obo/OBI_0100026"]}]
+    assert cow["Species"] == [
         {"text": "Bos taurus", "ontologyTerms": ["http://purl.obolibrary.org/obo/NCBITaxon_9913"]}
     ]
-    assert calf["characteristics"]["material"][0]["text"] == "organism"
-    assert {(r["type"], r["target"]) for r in calf["relationships"]} == {("child of", "bull"), ("child of", "cow")}
-    assert blood["relationships"] == [{"source": "blood", "type": "derived from", "target": "calf"}]
-    assert blood["characteristics"]["material"][0]["text"] == "specimen from organism"
-    assert blood["release"].endswith("Z")
+    assert cow["Sex"] == [{"text": "female", "ontologyTerms": ["http://purl.obolibrary.org/obo/PATO_0000383"]}]
+    assert cow["Birth date"] == [{"text": "2019-05-02", "unit": "YYYY-MM-DD"}]
+    assert cow["Birth location accuracy"] == [{"text": "missing geographic information"}]
+    assert cow["Mapped breed"] == [
+        {"text": "cattle breed", "ontologyTerms": ["http://purl.obolibrary.org/obo/LBO_0000001"]}
+    ]
+    assert cow["Gene bank name"] == [{"text": "CryoBank"}]
+    assert cow["Gene bank country"] == [{"text": "Italy"}]
+    assert cow["Person email"] == [{"text": "mailto:anna@example.org"}]
+    assert cow["Organization name"] == [{"text": "University of Milan"}]
+    assert cow["Person role"] == [{"text": "submitter", "ontologyTerms": ["http://www.ebi.ac.uk/efo/EFO_0001741"]}]
+    assert double.by_name("calf")["characteristics"]["Birth date"] == [{"text": "2024-03", "unit": "YYYY-MM"}]
+    blood = double.by_name("blood")
+    assert blood["taxId"] == 9913
+    assert blood["characteristics"]["Material"][0]["text"] == "specimen from organism"
+    assert blood["characteristics"]["Derived from"] == [{"text": "calf"}]
+    assert blood["characteristics"]["Animal age at collection"] == [{"text": "1", "unit": "years"}]
+    assert blood["characteristics"]["Developmental stage"] == [
+        {"text": "adult", "ontologyTerms": ["http://www.ebi.ac.uk/efo/EFO_0001272"]}
+    ]
 
 
-@pytest.mark.parametrize("fault", [SERVER_ERROR, TIMEOUT])
-def test_a_transient_failure_leaves_the_submission_ready_with_a_message(archive_server, ready, submit, settings, fault):
-    settings.ARCHIVE_TIMEOUT_SECONDS = 0.3
-    archive_server.fail(fault)
+def test_archive_unavailable_pauses_in_ready_and_the_next_submit_sends_only_the_rest(double, ready, submit):
+    """The third record fails every retry: two keep their accessions and are never created again."""
+    original = double._create
+    calls = {"n": 0}
 
+    def flaky(document):
+        calls["n"] += 1
+        if 3 <= calls["n"] <= 5:  # the third record's three attempts
+            return 503, {"error": "Service Unavailable"}
+        return original(document)
+
+    double._create = flaky
     submission = submit(ready)
 
     assert submission.status == READY
-    assert UNAVAILABLE in submission.message
-    assert "Nothing was sent." in submission.message
-    assert "Traceback" not in submission.message
-    assert [status for status, _ in events(submission)] == [WAITING, READY]
-
-
-def test_a_refused_connection_leaves_the_submission_ready(archive_server, ready, submit):
-    archive_server.stop()
-
-    submission = submit(ready)
-
-    assert submission.status == READY
-    assert submission.message == f"Submission paused: {UNAVAILABLE}. Nothing was sent."
-
-
-def test_the_submission_page_tells_the_owner_the_archive_is_unavailable(archive_server, ready, submit, client):
-    """What a person sees after pressing Submit while the archive is down: the issue's words, Ready, no traceback."""
-    archive_server.stop()
-    submission = submit(ready)
-    client.force_login(submission.owner)
-
-    page = client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
-
-    assert "Submission paused: archive unavailable, please try again later. Nothing was sent." in page
-    assert "Traceback" not in page
-
-
-def test_an_expired_token_says_who_can_fix_it(archive_server, ready, submit):
-    archive_server.token = "renewed-token"
-
-    submission = submit(ready)
-
-    assert submission.status == READY
-    assert submission.message.startswith("The archive refused our credentials (token expired or invalid).")
-    assert "renew ARCHIVE_TOKEN" in submission.message
-    assert ArchiveBatch.objects.filter(status=ArchiveBatch.SENT).count() == 0
-
-
-def test_an_answer_the_client_does_not_understand_is_an_error_for_support(archive_server, ready, submit, settings):
-    settings.ARCHIVE_URL = f"{archive_server.url}/wrong-root"
-
-    submission = submit(ready)
-
-    assert submission.status == ERROR
     assert submission.message == (
-        "The archive did not accept the records (the archive answered 404: not found). Please contact support."
+        f"{UNAVAILABLE} 2 of 5 records are in the archive already; Submit sends the rest and never creates those again."
     )
+    assert [a.name for a in Animal.objects.exclude(accession="")] == ["bull", "cow"]
+
+    submission = submit(submission)
+
+    assert submission.status == COMPLETED
+    assert submission.message.endswith("(3 new, 0 updated, 2 unchanged).")
+    created = [sample["name"] for sample in double.samples.values()]
+    assert sorted(created) == ["blood", "bull", "calf", "cow", "hair"]  # each exactly once
+    assert not Animal.objects.filter(accession="").exists()
 
 
-def test_a_resumed_submission_never_sends_a_batch_twice(archive_server, ready, submit, poll):
-    archive_server.fail(SERVER_ERROR, method="POST", after=1)
+def test_a_second_submission_after_an_edit_updates_the_accessioned_record_with_put(double, ready, submit):
+    submission = submit(ready)
+    cow = Animal.objects.get(name="cow")
+    release = double.samples[cow.accession]["release"]
+    Animal.objects.filter(pk=cow.pk).update(birth_location="Lodi")
+    submission.status = READY
+    submission.save()
+
+    submission = submit(submission)
+
+    assert submission.status == COMPLETED
+    assert submission.message.endswith("(0 new, 1 updated, 4 unchanged).")
+    puts = [r for r in double.requests if r.method == "PUT"]
+    assert [r.path for r in puts] == [f"/biosamples/samples/{cow.accession}"]
+    assert double.samples[cow.accession]["characteristics"]["Birth location"] == [{"text": "Lodi"}]
+    assert double.samples[cow.accession]["release"] == release  # a PUT keeps the first release
+    assert len(double.samples) == 5
+
+
+def test_a_refused_document_puts_the_archives_messages_in_the_report_and_needs_revision(double, ready, submit):
+    double.reject["calf"] = ["Sex: value 'female' does not match the breed's records"]
+
+    submission = submit(ready)
+
+    assert submission.status == NEED_REVISION
+    assert submission.message == (
+        'The archive refused 3 of 5 records. Open the validation report to see why (column "archive"), fix them, '
+        "validate and submit again. The 2 records already in the archive keep their accessions."
+    )
+    calf = ValidationResult.objects.get(record_type="animal", record_name="calf")
+    assert calf.status == "Error"
+    assert calf.messages == [
+        {"column": "archive", "message": ".characteristics: Sex: value 'female' does not match the breed's records"}
+    ]
+    blood = ValidationResult.objects.get(record_type="sample", record_name="blood")
+    assert blood.messages[0]["message"].startswith('Not sent: its animal "calf" has no accession yet')
+    assert double.posted_names() == ["bull", "cow", "calf"]  # the samples were not even tried
+
+
+def test_a_document_biosamples_would_refuse_fails_against_the_double(double, ready, submit, monkeypatch):
+    """The double checks each document's shape, so a malformed one cannot pass unnoticed."""
+    from archive import documents
+
+    real = documents.value
+    monkeypatch.setattr(documents, "value", lambda text, **kw: {**real(text, **kw), "value": text})
+
+    submission = submit(ready)
+
+    assert submission.status == NEED_REVISION
+    result = ValidationResult.objects.get(record_type="animal", record_name="bull")
+    assert "should NOT have additional properties ['value']" in result.messages[0]["message"]
+    assert not double.samples
+
+
+def test_credentials_webin_refuses_leave_ready_with_a_clear_message(double, ready, submit, settings):
+    settings.WEBIN_PASSWORD = "wrong"
 
     submission = submit(ready)
 
     assert submission.status == READY
-    assert "1 of 3 batches were sent already; they will not be sent again." in submission.message
-
-    archive_server.heal()
-    submission = submit(submission)
-
-    assert submission.status == SUBMITTED
-    assert archive_server.posted_samples() == ["bull", "cow", "calf", "blood", "hair"]
-    archive_server.wait_idle()
-    poll(submission)
-    assert submission.status == COMPLETED
+    assert submission.message.startswith(
+        "The archive refused the site's Webin credentials (Webin refused the username and password). "
+        "Ask an administrator to check WEBIN_USERNAME and WEBIN_PASSWORD, then submit again."
+    )
+    assert not double.samples
 
 
-def test_without_an_archive_url_the_embedded_archive_is_used(settings, ready, submit):
-    settings.ARCHIVE_URL = ""
+def test_a_403_from_biosamples_is_a_credentials_message_not_an_error(double, ready, submit):
+    double.script("POST", 403)
+
+    submission = submit(ready)
+
+    assert submission.status == READY
+    assert "The archive refused the site's Webin credentials (BioSamples answered 403" in submission.message
+    assert "Traceback" not in submission.message
+
+
+def test_a_revoked_token_is_renewed_once_and_the_submission_goes_on(double, ready, submit):
+    """BioSamples stops accepting the token after the first sample: one new token, no pause."""
+    original = double._create
+
+    revoked = []
+
+    def revoke_once(document):
+        result = original(document)
+        if not revoked:
+            revoked.append(True)
+            double.revoke_tokens()
+        return result
+
+    double._create = revoke_once
 
     submission = submit(ready)
 
     assert submission.status == COMPLETED
-    assert [status for status, _ in events(submission)] == [WAITING, SUBMITTED, COMPLETED]
-    assert not ArchiveBatch.objects.exists()
-    assert not Animal.objects.filter(accession="").exists()
-    assert not Sample.objects.filter(accession="").exists()
+    assert double.tokens_issued == 2
+    assert len(double.samples) == 5
 
 
-def test_records_added_after_a_paused_send_are_sent_with_the_rest(archive_server, ready, submit, poll):
-    archive_server.fail(SERVER_ERROR, method="POST", after=1)
+def test_429_waits_for_retry_after_then_goes_on(double, ready, submit):
+    double.script("POST", Answer(429, {"Retry-After": "1"}))
+
     submission = submit(ready)
-    Animal.objects.create(submission=submission, name="late", species="Bos taurus", row=9)
-    archive_server.heal()
 
-    submission = submit(submission)
-    archive_server.wait_idle()
-    poll(submission)
-
-    assert archive_server.posted_samples() == ["bull", "cow", "calf", "blood", "hair", "late"]
-    assert submission.message == "Completed: the archive assigned accessions to 6 records."
-    assert not Animal.objects.filter(accession="").exists()
+    assert submission.status == COMPLETED
+    posts = [r for r in double.requests if r.method == "POST"]
+    assert posts[1].at - posts[0].at >= 1.0  # the second try came after Retry-After
 
 
-def test_the_token_never_reaches_a_message_or_the_log(archive_server, ready, submit, poll, caplog):
-    """Every failure path a person or an operator reads, with every logger at DEBUG (httpx and httpcore too)."""
-    caplog.set_level("DEBUG")
-    archive_server.token = "renewed-token"
-    submit(ready)
-    archive_server.token = TOKEN
-    archive_server.fail(SERVER_ERROR)
-    submit(ready)
-    archive_server.heal()
+def test_a_retry_after_longer_than_we_wait_pauses_in_ready(double, ready, submit, settings):
+    settings.BIOSAMPLES_MAX_WAIT_SECONDS = 5
+    double.script("POST", Answer(429, {"Retry-After": "3600"}))
+
     submission = submit(ready)
-    archive_server.wait_idle()
-    archive_server.token = "renewed-again"
-    poll(submission)
 
-    assert submission.status == SUBMITTED
-    assert caplog.records
-    assert TOKEN not in caplog.text
-    assert not SubmissionEvent.objects.filter(message__contains=TOKEN).exists()
+    assert submission.status == READY
+    assert submission.message.startswith(UNAVAILABLE)
+    assert "0 of 5 records are in the archive already" in submission.message
+
+
+def test_5xx_is_retried_with_backoff_and_succeeds(double, ready, submit):
+    double.script("POST", 500, 502)
+
+    submission = submit(ready)
+
+    assert submission.status == COMPLETED
+    assert len([r for r in double.requests if r.method == "POST"]) == 7
+
+
+def test_timeouts_are_retried_then_pause_in_ready(double, ready, submit, settings):
+    settings.BIOSAMPLES_TIMEOUT_SECONDS = 0.3
+    settings.BIOSAMPLES_ATTEMPTS = 2
+    double.script("POST", TIMEOUT, TIMEOUT)
+
+    submission = submit(ready)
+
+    assert submission.status == READY
+    assert submission.message.startswith(UNAVAILABLE)
+    assert len([r for r in double.requests if r.method == "POST"]) == 2
+
+
+def test_an_unreachable_archive_pauses_in_ready(double, ready, submit, settings):
+    settings.BIOSAMPLES_URL = "http://127.0.0.1:9/biosamples"  # the discard port: connection refused
+
+    submission = submit(ready)
+
+    assert submission.status == READY
+    assert submission.message.startswith(UNAVAILABLE)
+
+
+def test_every_accession_is_stored_with_its_document_digest_and_release(double, ready, submit):
+    submit(ready)
+
+    rows = ArchivedDocument.objects.filter(submission=ready)
+    assert rows.count() == 5
+    for row in rows:
+        model = Animal if row.record_type == "animal" else Sample
+        assert model.objects.get(pk=row.record_id).accession == row.accession
+        assert row.release.endswith("Z")
+        assert len(row.digest) == 64
+
+
+def test_the_embedded_default_assigns_accessions_without_any_network(ready, submit, settings):
+    settings.BIOSAMPLES_URL = ""
+
+    submission = submit(ready)
+
+    assert submission.status == COMPLETED
+    accessions = list(Animal.objects.values_list("accession", flat=True)) + list(
+        Sample.objects.values_list("accession", flat=True)
+    )
+    assert all(a.startswith("SAMEA") for a in accessions)
+    assert len(set(accessions)) == 5

@@ -213,28 +213,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Submission Live <nore
 # Where links in emails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
-# ARCHIVE
+# ARCHIVE (BioSamples)
 # ------------------------------------------------------------------------------
-# Empty ARCHIVE_URL keeps the embedded archive (archive.embedded). Set it to a
-# BioSamples-style API root and ARCHIVE_TOKEN to its bearer token to submit over HTTP.
-ARCHIVE_URL = os.environ.get("ARCHIVE_URL", "")
-ARCHIVE_TOKEN = os.environ.get("ARCHIVE_TOKEN", "")
-ARCHIVE_BATCH_SIZE = int(os.environ.get("ARCHIVE_BATCH_SIZE", "100"))
+# Empty BIOSAMPLES_URL keeps the embedded archive (archive.embedded), which needs
+# no network. Set it to BioSamples' API root to submit there, e.g.
+# https://wwwdev.ebi.ac.uk/biosamples (development) or https://www.ebi.ac.uk/biosamples.
+BIOSAMPLES_URL = os.environ.get("BIOSAMPLES_URL", "")
+# ENA's Webin authentication service, which issues the JWTs BioSamples accepts;
+# https://wwwdev.ebi.ac.uk/ena/submit/webin/auth goes with the development BioSamples.
+WEBIN_AUTH_URL = os.environ.get("WEBIN_AUTH_URL", "https://www.ebi.ac.uk/ena/submit/webin/auth")
+# "site": every submission goes with the site's Webin account below; "user": each
+# submitter types their own Webin password on Submit (exchanged for a token, never stored).
+BIOSAMPLES_CREDENTIALS = os.environ.get("BIOSAMPLES_CREDENTIALS", "site")
+WEBIN_USERNAME = os.environ.get("WEBIN_USERNAME", "")
+WEBIN_PASSWORD = os.environ.get("WEBIN_PASSWORD", "")
+# How long a submitter's token is asked to last (Webin's `ttl`): long enough for a
+# paused submission to be resumed the same day without typing the password again.
+WEBIN_USER_TOKEN_HOURS = int(os.environ.get("WEBIN_USER_TOKEN_HOURS", "3"))
 # Per request (connect, read, write): a stuck archive must not hold a job for long.
-ARCHIVE_TIMEOUT_SECONDS = float(os.environ.get("ARCHIVE_TIMEOUT_SECONDS", "30"))
-# How often batch statuses are asked for: by the server process in the embedded
-# default, by Celery beat (`celery -A config.celery_app beat`) in distributed mode.
-ARCHIVE_POLL_SECONDS = float(os.environ.get("ARCHIVE_POLL_SECONDS", "15"))
-# A submission whose batch the archive has held longer than this says so (once) and
-# asks the person to contact support; it stays Submitted and is still polled.
-ARCHIVE_WAIT_WARN_HOURS = float(os.environ.get("ARCHIVE_WAIT_WARN_HOURS", "48"))
-# A round not started within one interval is dropped: the next one is already due.
-CELERY_BEAT_SCHEDULE = {
-    "poll-archive": {
-        "task": "archive.poll",
-        "schedule": ARCHIVE_POLL_SECONDS,
-        "options": {"expires": ARCHIVE_POLL_SECONDS},
-    },
-}
-# httpx logs every request at INFO; a poll round every ARCHIVE_POLL_SECONDS would drown the log.
+BIOSAMPLES_TIMEOUT_SECONDS = float(os.environ.get("BIOSAMPLES_TIMEOUT_SECONDS", "30"))
+# Tries per request on 5xx, timeouts and refused connections, with exponential
+# backoff (full jitter) from BIOSAMPLES_BACKOFF_SECONDS; then the submission pauses in Ready.
+BIOSAMPLES_ATTEMPTS = int(os.environ.get("BIOSAMPLES_ATTEMPTS", "4"))
+BIOSAMPLES_BACKOFF_SECONDS = float(os.environ.get("BIOSAMPLES_BACKOFF_SECONDS", "2"))
+# A 429 is waited out for its Retry-After up to this long; a longer wait pauses the submission.
+BIOSAMPLES_MAX_WAIT_SECONDS = float(os.environ.get("BIOSAMPLES_MAX_WAIT_SECONDS", "120"))
+# httpx logs every request at INFO; one line per sample would drown the log.
 LOGGING.setdefault("loggers", {})["httpx"] = {"level": "WARNING"}

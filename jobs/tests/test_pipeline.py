@@ -131,17 +131,16 @@ def test_validation_with_errors_needs_revision(submission, published, run_phase)
     assert published[-1]["validation_message"]["animal_issues"] == Animal.objects.count()
 
 
-def test_submission_goes_submitted_then_completed_with_accessions(submission, published, run_phase):
+def test_submission_goes_from_waiting_to_completed_with_accessions(submission, published, run_phase):
+    """BioSamples answers each sample with its accession: nothing is left to wait for after the phase."""
     upload(submission, EXAMPLE.read_bytes())
     run_phase(submission, PHASE_IMPORT, initial=True)
     run_phase(submission, PHASE_VALIDATION)
 
     submission = run_phase(submission, PHASE_SUBMISSION)
 
-    assert statuses(submission)[-3:] == [WAITING, SUBMITTED, COMPLETED]
-    assert (
-        "Waiting for archive validation" in SubmissionEvent.objects.get(submission=submission, status=SUBMITTED).message
-    )
+    assert statuses(submission)[-3:] == [READY, WAITING, COMPLETED]
+    assert submission.message.startswith("Completed: all ")
     assert submission.status == COMPLETED
     assert not Animal.objects.filter(accession="").exists()
     assert not Sample.objects.filter(accession="").exists()
@@ -201,3 +200,14 @@ def test_orphaned_thread_jobs_fail_when_the_server_restarts(submission, publishe
     assert submission.status == ERROR
     assert "server restarted while the validation was running" in submission.message
     assert idle.status == WAITING
+
+
+def test_an_interrupted_submission_phase_ends_ready_so_submit_can_resume_it(submission, published):
+    """The records sent so far keep their accessions; Error would forbid the Submit that resumes."""
+    Submission.objects.filter(pk=submission.pk).update(status=WAITING, job_phase=PHASE_SUBMISSION)
+
+    assert fail_orphaned_jobs() == 1
+
+    submission.refresh_from_db()
+    assert submission.status == READY
+    assert submission.message == "The server restarted while the submission was running; please retry."
