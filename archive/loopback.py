@@ -109,7 +109,7 @@ class BioSamplesDouble:
             queue.extend(a if isinstance(a, Answer) else Answer(a) for a in answers)
 
     def hold_after(self, created: int) -> None:
-        """Let `created` POSTs through, then hold the next one (unstored) until `release()`."""
+        """Let `created` POSTs through, then hold the next one until `release()`, which fails it unstored."""
         self._hold_after = created
         self._released.clear()
 
@@ -185,11 +185,11 @@ class BioSamplesDouble:
         problems += self._rejections(document)
         if problems:
             return 400, _bad_request(problems, SAMPLES_PATH)
-        if self._hold_after is not None and sum(1 for s in self.samples.values()) >= self._hold_after:
+        if self._hold_after is not None and len(self.samples) >= self._hold_after:
+            # Held, then failed: the sample is never stored, as when BioSamples did not get to it.
             self.holding.set()
             self._released.wait()
-            if self._stopping.is_set():
-                return 503, {"error": "Service Unavailable"}
+            return 503, {"error": "Service Unavailable"}
         with self._lock:
             accession = f"SAMEA{next(self._accessions):08d}"
             stored = _stored(document, accession)
