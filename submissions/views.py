@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from archive.credentials import asks_for_user_credentials, has_fresh_user_token, sign_in
+from archive.errors import ArchiveError, ArchiveUnavailable
 from common.constants import EDIT, PHASE_IMPORT, PHASE_SUBMISSION, PHASE_VALIDATION, STATUS_NAMES
 from jobs.services import PhaseNotAllowed, start_phase
 from submissions import selectors
@@ -99,7 +101,8 @@ def submission_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = selectors.get_visible_submission(request.user, pk)
-    return render(request, "submissions/detail.html", selectors.detail_context(submission))
+    context = {**selectors.detail_context(submission), "webin_sign_in": asks_for_user_credentials()}
+    return render(request, "submissions/detail.html", context)
 
 
 @login_required
@@ -137,8 +140,40 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _refuse(request: HttpRequest, submission: Submission, error: str) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"ok": False, "error": error}, status=409)
+    messages.error(request, error)
+    return redirect(submission)
+
+
+def _webin_sign_in(request: HttpRequest) -> str | None:
+    """With BIOSAMPLES_CREDENTIALS=user, trade the typed Webin password for a token; the reason it failed, if so.
+
+    The password is used for this one request and never stored; an earlier
+    token that is still fresh lets Submit go without typing it again.
+    """
+    username = request.POST.get("webin_username", "").strip()
+    password = request.POST.get("webin_password", "")
+    if not password:
+        if has_fresh_user_token(request.user):
+            return None
+        return "Enter your Webin username and password to submit to the archive."
+    try:
+        sign_in(user=request.user, username=username, password=password)
+    except ArchiveUnavailable:
+        return "The Webin sign-in service is unavailable, please try again later."
+    except ArchiveError:
+        return "Webin refused this username and password. Check them and submit again."
+    return None
+
+
 def _start(request: HttpRequest, pk: int, phase: str) -> HttpResponse:
     submission = selectors.get_visible_submission(request.user, pk)
+    if phase == PHASE_SUBMISSION and asks_for_user_credentials() and submission.owner_id == request.user.pk:
+        refusal = _webin_sign_in(request)
+        if refusal:
+            return _refuse(request, submission, refusal)
     try:
         start_phase(submission=submission, phase=phase)
     except PhaseNotAllowed as error:

@@ -180,7 +180,7 @@
     progress(frame) {
       const { phase, done, total } = frame.progress;
       const percent = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
-      const label = `${phase}: ${done} / ${total}`;
+      const label = phase === "submission" ? `${done} of ${total} records submitted` : `${phase}: ${done} / ${total}`;
       const box = this.$("progress");
       const bar = this.$("progress-bar");
       box.classList.remove("d-none");
