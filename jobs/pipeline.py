@@ -129,7 +129,9 @@ def run_submission(submission_id: int) -> None:
     """
     submission = Submission.objects.get(pk=submission_id)
     report = ProgressReporter(submission, PHASE_SUBMISSION)
-    outcome = submit_submission(submission=submission, progress=report)
+    # A request may wait seconds for BioSamples (backoff, Retry-After): the bar must not look dead meanwhile.
+    with report.keepalive():
+        outcome = submit_submission(submission=submission, progress=report)
     finish(submission, outcome.status, outcome.message, notify=outcome.notify)
 
 

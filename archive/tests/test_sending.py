@@ -125,7 +125,9 @@ def test_a_second_submission_after_an_edit_updates_the_accessioned_record_with_p
     assert len(double.samples) == 5
 
 
-def test_a_refused_document_puts_the_archives_messages_in_the_report_and_needs_revision(double, ready, submit):
+def test_a_refused_document_puts_the_archives_messages_in_the_report_and_needs_revision(
+    double, ready, submit, mailoutbox
+):
     double.reject["calf"] = ["Sex: value 'female' does not match the breed's records"]
 
     submission = submit(ready)
@@ -143,6 +145,8 @@ def test_a_refused_document_puts_the_archives_messages_in_the_report_and_needs_r
     blood = ValidationResult.objects.get(record_type="sample", record_name="blood")
     assert blood.messages[0]["message"].startswith('Not sent: its animal "calf" has no accession yet')
     assert double.posted_names() == ["bull", "cow", "calf"]  # the samples were not even tried
+    assert len(mailoutbox) == 1  # the owner hears of it, as of any archive refusal
+    assert "The archive refused 3 of 5 records" in mailoutbox[0].body
 
 
 def test_a_document_biosamples_would_refuse_fails_against_the_double(double, ready, submit, monkeypatch):
