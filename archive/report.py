@@ -35,7 +35,10 @@ def record_archive_errors(*, submission: Submission, errors: dict[str, dict[int,
                 )
                 # Replace the archive's earlier verdict, keep our own validation's messages.
                 kept = [m for m in result.messages if m.get("column") != ARCHIVE_COLUMN]
-                result.messages = kept + [{"message": message, "column": ARCHIVE_COLUMN} for message in messages]
+                # Every refusal is an Error; the severity travels with each message (issue 12).
+                result.messages = kept + [
+                    {"message": message, "column": ARCHIVE_COLUMN, "severity": Record.ERROR} for message in messages
+                ]
                 result.status = Record.ERROR
                 result.save(update_fields=["messages", "status"])
                 marked += 1

@@ -140,7 +140,11 @@ def test_a_refused_document_puts_the_archives_messages_in_the_report_and_needs_r
     calf = ValidationResult.objects.get(record_type="animal", record_name="calf")
     assert calf.status == "Error"
     assert calf.messages == [
-        {"column": "archive", "message": ".characteristics: Sex: value 'female' does not match the breed's records"}
+        {
+            "column": "archive",
+            "message": ".characteristics: Sex: value 'female' does not match the breed's records",
+            "severity": "Error",
+        }
     ]
     blood = ValidationResult.objects.get(record_type="sample", record_name="blood")
     assert blood.messages[0]["message"].startswith('Not sent: its animal "calf" has no accession yet')
