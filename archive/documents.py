@@ -66,7 +66,7 @@ def submission_characteristics(submission: Submission) -> Characteristics:
     _put(out, "Gene bank name", submission.gene_bank_name)
     if submission.gene_bank_country.strip():
         out["Gene bank country"] = [value(lookup.country(submission.gene_bank_country.strip()))]
-    for contact in submission.contacts or []:
+    for contact in submission.contacts or [_owner_contact(submission)]:
         for header, attribute in CONTACT_ATTRIBUTES.items():
             text = str(contact.get(header) or "").strip()
             if not text:
@@ -80,6 +80,17 @@ def submission_characteristics(submission: Submission) -> Characteristics:
                 entry = value(lookup.country(text))
             out.setdefault(attribute, []).append(entry)
     return out
+
+
+def _owner_contact(submission: Submission) -> dict[str, str]:
+    """Without a `contact` sheet the submitter is the owner, from their account (as InjectTool's profile)."""
+    owner = submission.owner
+    return {
+        "Person last name": getattr(owner, "last_name", ""),
+        "Person first name": getattr(owner, "first_name", ""),
+        "Person email": getattr(owner, "email", ""),
+        "Person role": "submitter" if getattr(owner, "email", "") else "",
+    }
 
 
 def animal_document(

@@ -80,3 +80,15 @@ def test_a_sample_is_derived_from_its_animals_accession(submission):
 
     assert document["relationships"] == [{"source": "milk", "type": "derived from", "target": "SAMEA7"}]
     assert document["characteristics"]["Derived from"] == [{"text": "cow"}]
+
+
+def test_without_a_contact_sheet_the_owner_is_the_submitter(submission):
+    submission.owner.first_name, submission.owner.last_name, submission.owner.email = "Alice", "Liddell", "a@ex.org"
+    submission.owner.save()
+    submission.refresh_from_db()
+
+    shared = submission_characteristics(submission)
+
+    assert shared["Person last name"] == [{"text": "Liddell"}]
+    assert shared["Person first name"] == [{"text": "Alice"}]
+    assert shared["Person email"] == [{"text": "mailto:a@ex.org"}]
