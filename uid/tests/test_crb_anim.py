@@ -19,7 +19,7 @@ ROW = {
     "sample_bibliographic_references": "\\N",
     "sample_identifier": "S1",
     "animal_birth_date": "2015-04-02",
-    "sample_storage_temperature": "-196 °C",
+    "sample_storage_temperature": "-196°C",
     "sample_type_name": "semen",
     "body_part_name": "semen",
     "sampling_date": "2017-01-09",
@@ -65,7 +65,11 @@ def test_rows_become_samples_of_deduplicated_animals_whatever_the_delimiter(subm
     assert (s1.storage, s1.protocol_url, s1.availability, s1.bibliographic_references) == (
         "frozen, liquid nitrogen", "https://example.org/semen.pdf", "https://www.crb-anim.fr/", "",
     )  # fmt: skip
-    assert Sample.objects.get(submission=submission, name="S2").storage == "frozen, -70 freezer"
+    assert Sample.objects.get(submission=submission, name="S2").storage == "frozen, -80 degrees Celsius freezer"
+    # CRB-Anim has no coordinates (IMAGE's default accuracy), and the age comes from the row's two dates.
+    assert (cow.accuracy, s1.accuracy) == ("missing geographic information", "missing geographic information")
+    assert (s1.animal_age_at_collection, s1.animal_age_at_collection_units) == ("1", "years")
+    assert cow.import_conflicts == []
 
 
 def test_the_header_tells_the_format():
@@ -111,17 +115,34 @@ def test_a_file_of_only_archived_samples_imports_nothing_and_says_why(submission
 
 
 @pytest.mark.django_db
-def test_conflicting_animal_data_is_refused_naming_animal_column_and_lines(submission):
-    file = crb(row(), row(sample_identifier="S2", sex="male"), row(sample_identifier="S3", animal_birth_date="\\N"))
-
-    with pytest.raises(ImportFailed) as failed:
-        import_records(submission=submission, file=file)
-
-    assert failed.value.message == (
-        'Animals described differently on different rows: "FR001" has sex "female" on line 2 and "male" on line 3. '
-        "Every row of one animal must give the same animal data."
+def test_an_animal_described_differently_is_imported_from_its_first_row_with_the_conflicts_kept(submission):
+    file = crb(
+        row(sex="Female"),
+        row(sample_identifier="S2", sex="female"),
+        row(sample_identifier="S3", animal_birth_date="\\N"),
+        row(sample_identifier="S4", sex="Male", breed_name="Holstein"),
+        row(animal_ID="FR002", sample_identifier="S5", sex="male"),
     )
-    assert not Animal.objects.exists()
+
+    result = import_records(submission=submission, file=file)
+
+    assert (result.animals, result.samples) == (2, 5)
+    cow = Animal.objects.get(name="FR001")
+    assert (cow.row, cow.sex, cow.breed) == (2, "Female", "Normande")
+    assert cow.import_conflicts == [
+        "sex is Female on row 2 but Male on row 5",
+        "breed_name is Normande on row 2 but Holstein on row 5",
+    ]
+    assert Animal.objects.get(name="FR002").import_conflicts == []
+    assert Sample.objects.filter(animal=cow).count() == 4
+
+
+@pytest.mark.django_db
+def test_unknown_sex_becomes_the_image_label_and_an_empty_body_part_falls_back_to_the_sample_type(submission):
+    import_records(submission=submission, file=crb(row(sex="Unknown", body_part_name="not relevant")))
+
+    assert Animal.objects.get().sex == "record of unknown sex"
+    assert Sample.objects.get().organism_part == "semen"
 
 
 @pytest.mark.django_db
@@ -167,16 +188,16 @@ def test_each_distinct_temperature_is_mapped_once_however_many_rows_repeat_it(su
 
     monkeypatch.setattr(crb_anim, "storage_term", spy)
     rows = [
-        row(animal_ID=f"FR{i // 2}", sample_identifier=f"S{i}", sample_storage_temperature=("-196 °C", "-80°C")[i % 2])
+        row(animal_ID=f"FR{i // 2}", sample_identifier=f"S{i}", sample_storage_temperature=("-196°C", "-80°C")[i % 2])
         for i in range(400)
     ]
 
     import_records(submission=submission, file=crb(*rows))
 
-    assert sorted(mapped) == ["-196 °C", "-80°C"]
+    assert sorted(mapped) == ["-196°C", "-80°C"]
     assert dict(Sample.objects.filter(name__in=["S0", "S1"]).values_list("name", "storage")) == {
         "S0": "frozen, liquid nitrogen",
-        "S1": "frozen, -70 freezer",
+        "S1": "frozen, -80 degrees Celsius freezer",
     }
 
 
