@@ -100,21 +100,23 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         raise ImportFailed(f"The CRB-Anim file is missing the mandatory columns {names}. {HINT}")
     at = {column: header.index(column.lower()) for column in COLUMNS}
     total = max(text.count("\n"), 1)
-    animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place="line")
-    samples = RecordRows(Sample, SAMPLE_FIELDS, kind="sample", place="line")
+    # Rows are numbered as a spreadsheet shows the file (the header is row 1), which is the line number
+    # unless a quoted value (an address) spans several lines.
+    animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place="row")
+    samples = RecordRows(Sample, SAMPLE_FIELDS, kind="sample", place="row")
     # animal_ID → (first row, its values, how later rows disagree)
     described: dict[str, tuple[int, dict[str, str], list[str]]] = {}
     skipped: list[str] = []
     # A biobank writes a handful of temperatures over and over; mapping each once keeps 100,000 rows fast.
     terms: dict[str, str] = {}
-    for line, fields in rows:
+    for line, (at_line, fields) in enumerate(rows, start=2):
         if progress is not None and line % PROGRESS_STRIDE == 0:
-            progress(min(line, total), total)
+            progress(min(at_line, total), total)
         cells = {column: clean(fields[index]) if index < len(fields) else "" for column, index in at.items()}
         if not any(cells.values()):
             continue
         if cells[ACCESSION]:
-            skipped.append(f"{cells['sample_identifier'] or f'line {line}'} ({cells[ACCESSION]})")
+            skipped.append(f"{cells['sample_identifier'] or f'row {line}'} ({cells[ACCESSION]})")
             continue
         if cells["sex"].lower() == "unknown":
             cells["sex"] = UNKNOWN_SEX

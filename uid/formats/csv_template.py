@@ -65,7 +65,7 @@ TEMPLATE_HINT = "Download the template from the create page and keep its header 
 
 
 def looks_like(head: bytes) -> bool:
-    """Whether a file starts as this format: a header with record_type or several of its columns, or nothing.
+    """Whether a file starts as this format: a header with record_type or two of its other columns, or nothing.
 
     An empty file is taken as this format so that it hears it is empty.
     """
@@ -73,7 +73,7 @@ def looks_like(head: bytes) -> bool:
     if not head.strip():
         return True
     names = {name.strip().strip('"') for name in re.split(r"[,;\t]", first)}
-    return "record_type" in names or len(names & set(COLUMNS)) >= 3
+    return "record_type" in names or len(names & set(COLUMNS)) >= 2
 
 
 def parse(data: bytes, progress: Progress = None) -> Parsed:

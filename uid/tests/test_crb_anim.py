@@ -166,13 +166,13 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_hint(submission):
 
 
 @pytest.mark.django_db
-def test_duplicate_samples_and_missing_ids_are_reported_by_line(submission):
+def test_duplicate_samples_and_missing_ids_are_reported_by_row(submission):
     with pytest.raises(ImportFailed) as failed:
         import_records(submission=submission, file=crb(row(), row(), row(sample_identifier="", animal_ID="")))
 
-    assert "No animal id on line 4." in failed.value.message
-    assert "No sample id on line 4." in failed.value.message
-    assert 'Duplicate sample ids: "S1" on lines 2, 3.' in failed.value.message
+    assert "No animal id on row 4." in failed.value.message
+    assert "No sample id on row 4." in failed.value.message
+    assert 'Duplicate sample ids: "S1" on rows 2, 3.' in failed.value.message
 
 
 @pytest.mark.django_db
@@ -225,3 +225,112 @@ def test_when_the_sniffer_cannot_decide_the_header_row_tells_the_delimiter(submi
     result = import_records(submission=submission, file=io.BytesIO(ragged.encode()))
 
     assert (result.animals, result.samples) == (1, 2)
+
+
+# The full export's 35 columns in CRB-Anim's order (formats.md §2.1), spelt as CRB-Anim spells them.
+EXPORT_COLUMNS = [
+    "BRC_identifier",
+    "BRC_name",
+    "associated_research_project_name",
+    "BRC_responsible_last_name",
+    "BRC_responsible_first_name",
+    "BRC_contact_email",
+    "organization_name",
+    "organisation_adress",
+    "organization_url",
+    "organization_country",
+    "BRC_address",
+    "BRC_url",
+    "BRC_country",
+    "sample_identifier",
+    "EBI_Biosample_identifier",
+    "sample_availability",
+    "sample_bibliographic_references",
+    "animal_ID",
+    "sex",
+    "species_latin_name",
+    "NCBI_taxo_id",
+    "breed_name",
+    "country_of_origin",
+    "sampling_protocol_url",
+    "sampling_date",
+    "sample_type_name",
+    "sample_type_identifier",
+    "sample_type_ontology",
+    "body_part_name",
+    "body_part_identifier",
+    "body_part_ontology",
+    "animal_birth_date",
+    "sample_storage_temperature",
+    "sample_container_type",
+    "sample_fixer_nature",
+]
+
+
+def export_row(sample: str, animal: str, **values: str) -> list[str]:
+    base = {
+        "BRC_identifier": "1",
+        "BRC_name": "CRB-Anim Jouy",
+        "organisation_adress": "Domaine de Vilvert\n78350 Jouy-en-Josas",  # a quoted value across lines
+        "sample_identifier": sample,
+        "EBI_Biosample_identifier": "\\N",
+        "sample_availability": "http://www.crb-anim.fr/access",
+        "sample_bibliographic_references": "\\N",
+        "animal_ID": animal,
+        "sex": "male",
+        "species_latin_name": "Bos taurus",
+        "NCBI_taxo_id": "9913",
+        "breed_name": "Normande",
+        "country_of_origin": "FR",
+        "sampling_protocol_url": "https://www.crb-anim.fr/protocol.pdf",
+        "sampling_date": "2016-02-10",
+        "sample_type_name": "semen",
+        "body_part_name": "semen",
+        "animal_birth_date": "2015-02-20",
+        "sample_storage_temperature": "-196°C",
+        "sample_container_type": "straw",
+    }
+    base.update(values)
+    return [base.get(column, "\\N") for column in EXPORT_COLUMNS]
+
+
+@pytest.mark.django_db
+def test_a_full_crb_anim_export_imports_as_crb_anim_writes_it(submission):
+    """35 columns, comma-separated, CRLF, a quoted address over two lines, \\N nulls, one animal per sample row."""
+    import csv
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(export_row("S1", "BULL1"))
+    writer.writerow(export_row("S2", "BULL1", sample_storage_temperature="-80°C", sampling_date="2016-03-27"))
+    writer.writerow(
+        export_row("S3", "COW1", sex="female", sample_storage_temperature="-20°C", body_part_name="unknown")
+    )
+    writer.writerow(export_row("S4", "COW1", sex="male", EBI_Biosample_identifier="SAMEA123"))  # skipped
+    writer.writerow(export_row("S5", "COW1", sex="male", sample_storage_temperature="-30°C"))
+
+    result = import_records(submission=submission, file=io.BytesIO(buffer.getvalue().encode()))
+
+    assert (result.animals, result.samples, result.format) == (2, 4, "crb-anim")
+    assert result.notes == ("Skipped 1 sample that already has a BioSamples id: S4 (SAMEA123).",)
+    animals = Animal.objects.filter(submission=submission).order_by("row")
+    assert list(animals.values_list("name", "sex", "species", "breed", "breed_country", "birth_date")) == [
+        ("BULL1", "male", "Bos taurus", "Normande", "FR", "2015-02-20"),
+        ("COW1", "female", "Bos taurus", "Normande", "FR", "2015-02-20"),
+    ]
+    # Rows are counted as CSV rows (the header is row 1), whatever the lines inside quoted addresses.
+    cow = animals[1]
+    assert (animals[0].row, cow.row) == (2, 4)
+    assert cow.import_conflicts == ["sex is female on row 4 but male on row 6"]
+    samples = Sample.objects.filter(submission=submission).order_by("row")
+    assert list(samples.values_list("name", "animal__name", "storage", "organism_part")) == [
+        ("S1", "BULL1", "frozen, liquid nitrogen", "semen"),
+        ("S2", "BULL1", "frozen, -80 degrees Celsius freezer", "semen"),
+        ("S3", "COW1", "frozen, -20 degrees Celsius freezer", "semen"),
+        ("S5", "COW1", "frozen, -20 degrees Celsius freezer", "semen"),
+    ]
+    # The age at collection comes from each row's own dates (formats.md §2.5).
+    assert list(samples.values_list("animal_age_at_collection", "animal_age_at_collection_units")) == [
+        ("11", "months"), ("1", "years"), ("11", "months"), ("11", "months"),
+    ]  # fmt: skip
