@@ -22,6 +22,7 @@ from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.ages import derived_age
 from uid.formats.records import RecordRows, clean
+from uid.formats.species import resolve_species
 from uid.formats.storage_terms import storage_term
 from uid.formats.text import csv_rows, header_delimiter, sniff_sample
 from uid.models import Animal, Sample
@@ -109,6 +110,7 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
     skipped: list[str] = []
     # A biobank writes a handful of temperatures over and over; mapping each once keeps 100,000 rows fast.
     terms: dict[str, str] = {}
+    latin: dict[str, str] = {}
     for line, (at_line, fields) in enumerate(rows, start=2):
         if progress is not None and line % PROGRESS_STRIDE == 0:
             progress(min(at_line, total), total)
@@ -118,6 +120,12 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         if cells[ACCESSION]:
             skipped.append(f"{cells['sample_identifier'] or f'row {line}'} ({cells[ACCESSION]})")
             continue
+        # A common name ("Cattle") becomes its Latin name as in the template (§0.3); anything else stays as
+        # written, for validation to report.
+        species = cells["species_latin_name"]
+        if species not in latin:
+            latin[species] = resolve_species(species) or species
+        cells["species_latin_name"] = latin[species]
         if cells["sex"].lower() == "unknown":
             cells["sex"] = UNKNOWN_SEX
         temperature = cells["sample_storage_temperature"]

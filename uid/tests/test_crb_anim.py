@@ -138,10 +138,14 @@ def test_an_animal_described_differently_is_imported_from_its_first_row_with_the
 
 
 @pytest.mark.django_db
-def test_unknown_sex_becomes_the_image_label_and_an_empty_body_part_falls_back_to_the_sample_type(submission):
-    import_records(submission=submission, file=crb(row(sex="Unknown", body_part_name="not relevant")))
+def test_unknown_sex_and_a_common_species_name_become_image_labels_and_a_vague_body_part_gives_way_to_the_type(
+    submission,
+):
+    import_records(
+        submission=submission, file=crb(row(sex="Unknown", body_part_name="not relevant", species_latin_name="Cattle"))
+    )
 
-    assert Animal.objects.get().sex == "record of unknown sex"
+    assert Animal.objects.values_list("sex", "species").get() == ("record of unknown sex", "Bos taurus")
     assert Sample.objects.get().organism_part == "semen"
 
 
