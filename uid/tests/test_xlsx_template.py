@@ -478,3 +478,27 @@ def test_a_declared_full_sheet_with_only_real_records_imports_quickly(submission
 
     assert result.animals == 5
     assert Animal.objects.get(row=6).name == "x"  # no breed: validation reports it
+
+
+@pytest.mark.django_db
+def test_through_the_import_job_a_refused_workbook_ends_in_error_with_its_message(
+    submission, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from common.constants import ERROR, PHASE_IMPORT
+    from jobs.services import start_phase
+
+    headers = {**HEADERS, "breed": [c for c in HEADERS["breed"] if c != "EFABIS Breed country"]}
+    submission.uploaded_file.save("herd.xlsx", ContentFile(workbook(records(), headers=headers)))
+    with django_capture_on_commit_callbacks(execute=True):
+        start_phase(submission=submission, phase=PHASE_IMPORT, initial=True)
+
+    submission.refresh_from_db()
+    assert (submission.status, submission.message) == (
+        ERROR,
+        'Import failed: Sheet "breed" lacks the columns "EFABIS Breed country"; add them to its first row. '
+        "The create page offers IMAGE's empty template to start from. Nothing was imported.",
+    )
+    assert not Animal.objects.filter(submission=submission).exists()
+    assert submission.gene_bank_name == ""
