@@ -109,10 +109,16 @@ def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix:
 
 
 def _fill(sheet: Worksheet, values: list[object]) -> None:
+    """Append a row and show its dates as dates.
+
+    The new row's cells are taken from `append`'s own position, not from
+    `max_row`, which openpyxl recomputes over every cell on each call.
+    """
     sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, date):
-            cell.number_format = "yyyy-mm-dd"
+    row = sheet._current_row
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, date):
+            sheet.cell(row=row, column=column).number_format = "yyyy-mm-dd"
 
 
 def _breed_country_name(animal: dict[str, str]) -> str:
