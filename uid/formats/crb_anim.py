@@ -30,6 +30,7 @@ from uid.upload_checks import ImportFailed, decode, listing
 
 NAME = "crb-anim"
 LABEL = "a CRB-Anim CSV export"
+ABSENT = "this CSV has none of the CRB-Anim mandatory columns (sex, species_latin_name, animal_ID, …)."
 ACCESSION = "EBI_Biosample_identifier"
 # The 15 mandatory columns, as CRB-Anim spells them.
 COLUMNS: tuple[str, ...] = (

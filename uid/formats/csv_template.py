@@ -18,6 +18,7 @@ from validation.models import ANIMAL, SAMPLE
 
 NAME = "csv"
 LABEL = "the site's submission CSV (with a record_type column)"
+ABSENT = "this CSV has no record_type column, which the submission template starts with."
 
 COLUMNS: tuple[str, ...] = (
     "record_type",

@@ -3,7 +3,8 @@
 Every format module offers the same small interface (`Format` below):
 `NAME`, `LABEL` (how a message names it: "this looks like {LABEL}"),
 `looks_like(head)`, judged on the first `HEAD_BYTES` of the file, and
-`parse(data, progress)`. `FORMATS` lists them in the order they are tried;
+`parse(data, progress)`; optionally `ABSENT`, what a file chosen as that
+format but not recognised lacks ("this CSV has none of …"). `FORMATS` lists them in the order they are tried;
 the first whose `looks_like` holds reads the file. A new format is one
 module and one entry here (a CryoWeb dump's sniffer goes before the CSV
 formats, since a dump is text too).
@@ -68,13 +69,8 @@ def none_fits(head: bytes) -> str:
 
 
 def _absent(wanted: Format, head: bytes) -> str:
-    if wanted is crb_anim:
-        return "this CSV has none of the CRB-Anim mandatory columns (sex, species_latin_name, animal_ID, …)."
-    if wanted is csv_template:
-        return f"this CSV has no {csv_template.COLUMNS[0]} column, which the submission template starts with."
-    if wanted is xlsx_template:
-        return "this is not an Excel .xlsx workbook (it is not a ZIP archive)."
-    return "it does not look like one."
+    """What the file lacks to be `wanted`: the module's ABSENT sentence, if it has one."""
+    return getattr(wanted, "ABSENT", "it does not look like one.")
 
 
 def parse(data: bytes, progress: Progress = None) -> tuple[str, Parsed]:

@@ -30,6 +30,7 @@ from uid.upload_checks import ImportFailed, listing
 
 NAME = "xlsx"
 LABEL = "an IMAGE Excel template (.xlsx)"
+ABSENT = "this is not an Excel .xlsx workbook (it is not a ZIP archive)."
 BREED_SHEET, ANIMAL_SHEET, SAMPLE_SHEET = MANDATORY_SHEETS
 SUBMISSION_SHEET, CONTACT_SHEET = "submission", "contact"
 BREED_COLUMNS: dict[str, str] = {
@@ -141,10 +142,11 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         values["breed_country"] = ""
         if values["breed"] or values["species"]:
             match = _match_breed(breeds, values["breed"], values["species"], language)
-            if match is None:
+            # A breed row whose species is unknown is reported as such already.
+            if match is None and not any(entry[1] is None for entry in breeds.get(values["breed"], [])):
                 key = f'"{values["breed"]}" ({values["species"] or "no species"})'
                 unlisted.setdefault(key, []).append(number)
-            else:
+            elif match is not None:
                 values["species"], values["breed_country"] = match
         animals.add(number, tuple(values[name] for name in ANIMAL_FIELDS), animal_names)
     samples = RecordRows(Sample, SAMPLE_FIELDS, kind="sample", place=f'sheet "{SAMPLE_SHEET}" row')
