@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.ages import split_amount
 from uid.formats.records import RecordRows
@@ -126,7 +127,8 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
     check_workbook(data)
     workbook = open_workbook(data)
     try:
-        sheets, submission = _read(workbook, progress)
+        # Reading the rows is the first half of this bar and making records of them the second.
+        sheets, submission = _read(workbook, (lambda done, total: progress(done, 2 * total)) if progress else None)
     finally:
         workbook.close()
     language = language_of(submission.get("gene_bank_country", ""))
@@ -135,7 +137,12 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
     unlisted: dict[str, list[int]] = {}
     header, rows = sheets[ANIMAL_SHEET]
     animal_names = (*ANIMAL_COLUMNS, "EFABIS Breed country")
+    total = len(rows) + len(sheets[SAMPLE_SHEET][1])
+    built = 0
     for number, cells in rows:
+        built += 1
+        if progress is not None and built % PROGRESS_STRIDE == 0:
+            progress(total + built, 2 * total)
         values = _values(cells, header, ANIMAL_COLUMNS, workbook.epoch)
         if not any(values.values()):
             continue
@@ -152,6 +159,9 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
     samples = RecordRows(Sample, SAMPLE_FIELDS, kind="sample", place=f'sheet "{SAMPLE_SHEET}" row')
     header, rows = sheets[SAMPLE_SHEET]
     for number, cells in rows:
+        built += 1
+        if progress is not None and built % PROGRESS_STRIDE == 0:
+            progress(total + built, 2 * total)
         values = _values(cells, header, {**SAMPLE_COLUMNS, **UNIT_COLUMNS}, workbook.epoch)
         if not any(values.values()):
             continue
