@@ -502,3 +502,17 @@ def test_through_the_import_job_a_refused_workbook_ends_in_error_with_its_messag
     )
     assert not Animal.objects.filter(submission=submission).exists()
     assert submission.gene_bank_name == ""
+
+
+@pytest.mark.django_db
+def test_a_workbook_with_only_the_record_sheets_imports_and_keeps_the_submissions_fields(submission):
+    submission.gene_bank_name = "Set before"
+    submission.save()
+    headers = {name: HEADERS[name] for name in ("breed", "animal", "sample")}
+
+    result = import_records(
+        submission=submission, file=io.BytesIO(workbook({"breed": BREEDS[:1], "animal": [BULL]}, headers=headers))
+    )
+
+    assert (result.animals, result.samples) == (1, 0)
+    assert Submission.objects.values_list("gene_bank_name", "contacts").get(pk=submission.pk) == ("Set before", [])
