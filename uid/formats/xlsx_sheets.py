@@ -6,8 +6,10 @@ declares `A1:XFD1048576` and holds one cell at row 1,048,576 costs about 17
 billion calls. Here the sheet XML is streamed with openpyxl's own parser and
 only the cells present are visited. A value past `XLSX_MAX_COLUMNS` or
 `XLSX_MAX_ROWS` refuses the sheet as soon as the parser reaches it, with a
-message that gives the limits; empty formatted cells past them are ignored,
-as spreadsheet programs write them.
+message that gives the limits, and so does a row of more cells (even empty
+ones) than the column limit, before any of them is read; a few empty
+formatted cells past the limits are ignored, as spreadsheet programs write
+them.
 """
 
 from __future__ import annotations
@@ -67,6 +69,28 @@ def declared_rows(sheet: Any) -> int:
     return min(sheet.max_row or 0, rows + 1)
 
 
+class _TooWide(Exception):
+    def __init__(self, row: str | None, cells: int) -> None:
+        super().__init__(row)
+        self.row, self.cells = row, cells
+
+
+class _BoundedParser(WorkSheetParser):
+    """openpyxl's sheet parser, refusing a row of more cells than the column limit before reading any of them.
+
+    A row of more cells than there are columns to read necessarily has one
+    past the limit, so this bounds the work per row by the limit, even when
+    the cells past it are empty.
+    """
+
+    max_columns = MAX_COLUMNS
+
+    def parse_row(self, row: Any) -> Any:
+        if len(row) > self.max_columns:
+            raise _TooWide(row.get("r"), len(row))
+        return super().parse_row(row)
+
+
 def sheet_rows(workbook: Any, name: str) -> Iterator[SheetRow]:
     """The rows of sheet `name` that hold a value, with only their cells that hold one.
 
@@ -76,7 +100,7 @@ def sheet_rows(workbook: Any, name: str) -> Iterator[SheetRow]:
     sheet = workbook[name]
     with warnings.catch_warnings(), sheet._get_source() as source:
         warnings.simplefilter("ignore")  # dates out of range become "#VALUE!" with a warning
-        parser = WorkSheetParser(
+        parser = _BoundedParser(
             source,
             sheet._shared_strings,
             data_only=True,
@@ -84,7 +108,8 @@ def sheet_rows(workbook: Any, name: str) -> Iterator[SheetRow]:
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        for number, cells in parser.parse():
+        parser.max_columns = max_columns
+        for number, cells in _parsed_rows(parser, name):
             values = {cell["column"]: cell["value"] for cell in cells if not _empty(cell["value"])}
             if not values:
                 continue
@@ -102,6 +127,17 @@ def sheet_rows(workbook: Any, name: str) -> Iterator[SheetRow]:
                     "is far to their right."
                 )
             yield number, values
+
+
+def _parsed_rows(parser: _BoundedParser, name: str) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    try:
+        yield from parser.parse()
+    except _TooWide as wide:
+        where = f" {wide.row}" if wide.row else ""
+        raise ImportFailed(
+            f'Sheet "{name}" has {wide.cells:,} cells on row{where}, more than the {parser.max_columns} columns read '
+            "(XLSX_MAX_COLUMNS). Keep the template's columns, and delete what is far to their right."
+        ) from None
 
 
 def read_rows(workbook: Any, name: str, *, progress: Progress, done: list[int], total: int) -> list[SheetRow]:

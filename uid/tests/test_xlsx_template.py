@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from uid.formats import xlsx_template
 from uid.importer import ImportFailed, detect_format, import_records
@@ -516,3 +517,17 @@ def test_a_workbook_with_only_the_record_sheets_imports_and_keeps_the_submission
 
     assert (result.animals, result.samples) == (1, 0)
     assert Submission.objects.values_list("gene_bank_name", "contacts").get(pk=submission.pk) == ("Set before", [])
+
+
+def test_a_row_of_more_empty_cells_than_the_column_cap_is_refused_before_they_are_read(settings):
+    """Empty formatted cells cost as much to parse as full ones: a row may not hold more than the cap."""
+    settings.XLSX_MAX_COLUMNS = 64
+    wide = "".join(f'<c r="{get_column_letter(n)}7" s="0"/>' for n in range(1, 16385))
+    data = with_animal_sheet(
+        good(), lambda content: content.replace(b"</sheetData>", f'<row r="7">{wide}</row></sheetData>'.encode())
+    )
+
+    assert parse_within(data, 20) == (
+        'Sheet "animal" has 16,384 cells on row 7, more than the 64 columns read (XLSX_MAX_COLUMNS). '
+        "Keep the template's columns, and delete what is far to their right."
+    )
