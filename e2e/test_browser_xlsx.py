@@ -1,8 +1,11 @@
-"""The .xlsx path in a real headless Chromium: upload the example workbook and watch it load live."""
+"""The .xlsx path in a real headless Chromium: IMAGE's template and the example workbook load live."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from uid.example_files import xlsx_example_file
@@ -60,3 +63,33 @@ def test_an_uploaded_workbook_loads_live_and_its_records_can_be_deleted_by_id(pa
         expect(page.locator(button)).to_be_disabled(timeout=60_000)
     expect(page.locator("#reload-file")).to_be_disabled()
     expect(page.locator("#record-actions-unavailable")).to_be_visible()
+
+
+def test_the_image_template_downloaded_from_the_create_page_filled_in_and_uploaded_loads_live(page, tmp_path):
+    """What a new user does: take IMAGE's empty template from the page, fill it in, upload it, watch it load."""
+    page.goto("/submissions/new/")
+    with page.expect_download() as download:
+        page.click("#download-xlsx-template")
+    template = tmp_path / "template.xlsx"
+    download.value.save_as(template)
+
+    book = load_workbook(template)
+    assert book["animal"]["A1"].value == "Animal id in data source"
+    book["submission"].append(["IMAGE", "Browser herd", "", "", "Gene bank of Milan", "Italy"])
+    book["breed"].append(["Large White", "", "", "", "United Kingdom", "Maiale"])  # Italian for pig
+    book["animal"].append(["BRW-SOW1", "", "BRW-EAR1", "", "", "Large White", "Maiale", "female", date(2020, 3, 1)])
+    book["animal"].append(["BRW-BOAR1", "", "BRW-EAR2", "", "", "Large White", "Maiale", "male", "2019-05-02"])
+    for name, animal in (("BRW-S1", "BRW-SOW1"), ("BRW-S2", "BRW-BOAR1")):
+        book["sample"].append([name, "", "", animal, "https://example.org/p.pdf", "", date(2022, 1, 5)])
+        book["sample"][f"L{book['sample'].max_row}"] = "blood"
+        book["sample"][f"N{book['sample'].max_row}"] = "20 months"
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+
+    page.fill("input[name=title]", "Template herd")
+    page.set_input_files("input[type=file]", str(filled))
+    page.click("form button[type=submit]:not(#logout-button)")
+
+    expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=60_000)
+    expect(page.locator("#notification")).to_have_text("Loaded 2 animals and 2 samples. Validate them next.")
+    expect(page.locator("#connection")).to_have_text("Live")

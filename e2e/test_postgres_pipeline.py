@@ -68,3 +68,47 @@ def test_records_and_results_written_with_copy_read_back_whole(database, tmp_pat
     assert seen["counts"]["animals"] == 10000
     assert seen["counts"]["sample_issues"] == 1
     assert seen["flagged"] == ["Error", "organism_part"]
+
+
+FORMATS_SCRIPT = """
+import io, json, django
+django.setup()
+from django.contrib.auth import get_user_model
+from uid.example_files import crb_anim_example_file, xlsx_example_file
+from uid.importer import import_records
+from uid.models import Animal, Submission
+
+owner = get_user_model().objects.create_user("pg", password="x")
+crb = Submission.objects.create(title="crb", owner=owner)
+text = crb_anim_example_file(animals=2, samples_per_animal=2).decode()
+lines = text.splitlines()
+lines[2] = "fe" + lines[2]  # the first animal's second row says female: it disagrees on its sex
+import_records(submission=crb, file=io.BytesIO(("\\n".join(lines) + "\\n").encode()))
+workbook = Submission.objects.create(title="xlsx", owner=owner)
+import_records(submission=workbook, file=io.BytesIO(xlsx_example_file(animals=4, samples_per_animal=1, prefix="X")))
+workbook.refresh_from_db()
+print(json.dumps({
+    "conflicts": list(Animal.objects.filter(submission=crb).order_by("row").values_list("import_conflicts", flat=True)),
+    "gene_bank": [workbook.gene_bank_name, workbook.gene_bank_country, workbook.contacts[0]["Person last name"]],
+    "animals": Animal.objects.filter(submission=workbook).count(),
+}))
+"""
+
+
+def test_crb_anim_conflicts_and_the_workbooks_submission_fields_are_written_with_copy(database):
+    env = {"DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", FORMATS_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["conflicts"] == [["sex is male on row 2 but female on row 3"], []]
+    assert seen["gene_bank"] == ["Example gene bank", "Italy", "Rossi"]
+    assert seen["animals"] == 4

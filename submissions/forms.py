@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
+from uid.formats.detection import AUTO, FORMATS, HEAD_BYTES, mismatch
 from uid.models import Submission
 from uid.upload_checks import extension_problem, upload_content_problem
 
@@ -49,6 +50,36 @@ class BootstrapFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+def format_choices() -> list[tuple[str, str]]:
+    """ "Recognise it" first, then every import format the detection registry knows."""
+    return [
+        (AUTO, "Recognise it from the content"),
+        *((module.NAME, module.LABEL[0].upper() + module.LABEL[1:]) for module in FORMATS),
+    ]
+
+
+def format_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Format",
+        choices=format_choices,
+        required=False,
+        initial=AUTO,
+        help_text="Optional: the site tells the formats apart by their content.",
+    )
+
+
+def check_format(upload: UploadedFile | None, chosen: str) -> None:
+    """Refuse a file that looks like another format than the one chosen, or like none, saying what it looks like."""
+    if upload is None:
+        return
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    problem = mismatch(head, chosen or AUTO)
+    if problem is not None:
+        raise forms.ValidationError(problem, code="file_format")
+
+
 def check_upload(upload: UploadedFile | None) -> UploadedFile | None:
     """Refuse a data file by name, then size, then its first bytes.
 
@@ -78,14 +109,30 @@ def check_upload(upload: UploadedFile | None) -> UploadedFile | None:
     return upload
 
 
-class SubmissionForm(BootstrapFormMixin, forms.ModelForm):
+class FormatCheckMixin:
+    """A `data_format` choice, and the data file checked against it (or against every format) by content."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()  # type: ignore[misc]
+        upload = cleaned.get("data_file")
+        try:
+            check_format(upload, cleaned.get("data_format") or AUTO)
+        except forms.ValidationError as error:
+            self.add_error("data_file", error)  # type: ignore[attr-defined]
+        return cleaned
+
+
+class SubmissionForm(FormatCheckMixin, BootstrapFormMixin, forms.ModelForm):
     """Title, description and the data file a new submission is imported from."""
 
     data_file = forms.FileField(
         label="Data file",
-        help_text="An Excel workbook (.xlsx) or a UTF-8 CSV file (.csv, .tsv or .txt) of animal and sample records.",
+        help_text="An IMAGE Excel template (.xlsx), a CRB-Anim export or the site's submission CSV (UTF-8).",
         widget=forms.FileInput(attrs={"accept": FILE_ACCEPT}),
     )
+    data_format = format_field()
 
     class Meta:
         model = Submission

@@ -13,22 +13,28 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from uid.example_data import example_rows
-from uid.formats import crb_anim, csv_template, xlsx_template
-from validation.vocabularies import BREEDS
+from uid.formats import crb_anim, csv_template
+from validation.vocabularies import BREEDS, COUNTRIES
 
+IMAGE_TEMPLATE = Path(__file__).resolve().parent / "formats" / "files" / "Image_sample_empty_template.xlsx"
+# The English synonyms the example workbook writes instead of Latin names (uid.formats.species).
+COMMON_NAMES = {"Bos taurus": "Cattle", "Sus scrofa": "Pig", "Ovis aries": "Sheep", "Capra hircus": "Goat"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 # Example values for the fields the CSV template has no column for.
 PLACE = "Experimental farm"
 ACCURACY = "precise coordinates"
+NO_PLACE = "missing geographic information"  # animals' birth places have no coordinates
 AVAILABILITY = "mailto:biobank@example.org"
-# Temperatures as biobanks write them; the importer maps each to a storage term.
-TEMPERATURES = ("-80°C", "-196 °C", "liquid nitrogen", "-80 °C")
+# Temperatures as CRB-Anim writes them; the importer maps each to an IMAGE storage term (formats.md §2.3).
+# "-80°C" ("frozen, -80 degrees Celsius freezer") joins once validation knows IMAGE's storage terms.
+TEMPERATURES = ("-196°C",)
 # Breed countries, by position of the breed in its species' list (any is valid; these read naturally).
 BREED_COUNTRIES = ("NL", "GB", "FR", "IT")
 
@@ -54,68 +60,69 @@ def csv_example_file() -> bytes:
 
 
 def xlsx_template_file() -> bytes:
-    return _workbook({name: [] for name in xlsx_template.SHEETS})
+    """IMAGE's empty template itself (of 2019-04-05), as shipped with the code."""
+    return IMAGE_TEMPLATE.read_bytes()
 
 
 def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix: str = "") -> bytes:
-    """The example records as a workbook; dates are real Excel dates, coordinates numbers."""
+    """IMAGE's template filled with the example records, as a scientist fills it in.
+
+    Species are common names (resolved through the synonyms), countries
+    names, dates real Excel dates, coordinates numbers, and the age and
+    preparation interval a number and a unit in one cell ("26 months").
+    """
     rows = example_rows(animals, samples_per_animal, prefix=prefix)
     animal_rows = [row for row in rows if row["record_type"] == "animal"]
     births = {row["id"]: date.fromisoformat(row["birth_date"]) for row in animal_rows}
-    breeds = {(row["breed"], row["species"]): _breed_country(row) for row in animal_rows}
-    sheets: dict[str, list[list[object]]] = {
-        xlsx_template.BREED_SHEET: [[breed, country, species] for (breed, species), country in breeds.items()],
-        xlsx_template.ANIMAL_SHEET: [
+    breeds = {(row["breed"], row["species"]): _breed_country_name(row) for row in animal_rows}
+    book = load_workbook(io.BytesIO(xlsx_template_file()))
+    _fill(book["submission"], ["Example project", "Example herd", "Example records", "", "Example gene bank", "Italy"])
+    contact = ["Rossi", "M", "Maria", "maria.rossi@example.org", "Example gene bank", "submitter"]
+    _fill(book["contact"], [*contact, "Example gene bank", "Via Roma 1, Milano", "https://example.org", "Italy", ""])
+    for (breed, species), country in breeds.items():
+        _fill(book["breed"], [breed, "", "", "", country, COMMON_NAMES[species]])
+    for row in animal_rows:
+        _fill(
+            book["animal"],
             [
-                row["id"],
-                row["description"],
-                row["alternative_id"],
-                row["father_id"],
-                row["mother_id"],
-                row["breed"],
-                row["species"],
-                row["sex"],
-                births[row["id"]],
-                row["birth_country"],
-                PLACE,
-                None,
-                None,
-                None,
-            ]
-            for row in animal_rows
-        ],
-        xlsx_template.SAMPLE_SHEET: [],
-    }
+                *(row[column] for column in ("id", "description", "alternative_id", "father_id", "mother_id")),
+                *(row["breed"], COMMON_NAMES[row["species"]], row["sex"], births[row["id"]], PLACE, None, None),
+                NO_PLACE,
+            ],
+        )
     for row in rows:
         if row["record_type"] != "sample":
             continue
         collected = date.fromisoformat(row["collection_date"])
         age = (collected - births[row["animal_id"]]).days // 30
-        sheets[xlsx_template.SAMPLE_SHEET].append(
+        _fill(
+            book["sample"],
             [
-                row["id"],
-                "",
-                row["description"],
-                row["animal_id"],
-                row["protocol_url"],
-                collected,
-                PLACE,
-                float(row["latitude"]),
-                float(row["longitude"]),
-                ACCURACY,
-                row["organism_part"],
-                "adult",
-                "mature",
-                age,
-                "months",
-                AVAILABILITY,
-                row["storage"],
-                "cryopreserved",
-                2,
-                "hours",
-            ]
+                *(row["id"], "", row["description"], row["animal_id"], row["protocol_url"], AVAILABILITY, collected),
+                *(float(row["latitude"]), float(row["longitude"]), PLACE, ACCURACY, row["organism_part"], "adult"),
+                *(f"{age} months", "mature", None, row["storage"], "", "2 hours"),
+            ],
         )
-    return _workbook(sheets)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill(sheet: Worksheet, values: list[object]) -> None:
+    """Append a row and show its dates as dates.
+
+    The new row's cells are taken from `append`'s own position, not from
+    `max_row`, which openpyxl recomputes over every cell on each call.
+    """
+    sheet.append(values)
+    row = sheet._current_row
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, date):
+            sheet.cell(row=row, column=column).number_format = "yyyy-mm-dd"
+
+
+def _breed_country_name(animal: dict[str, str]) -> str:
+    return COUNTRIES[_breed_country(animal)]
 
 
 def crb_anim_template_file() -> bytes:
@@ -162,33 +169,12 @@ def _breed_country(animal: dict[str, str]) -> str:
     return BREED_COUNTRIES[BREEDS[animal["species"]].index(animal["breed"]) % len(BREED_COUNTRIES)]
 
 
-def _workbook(sheets: dict[str, list[list[object]]]) -> bytes:
-    """A workbook with one sheet per entry: the format's column names in bold, then the rows."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in sheets.items():
-        sheet = workbook.create_sheet(name)
-        sheet.append(list(xlsx_template.SHEETS[name]))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        for column, title in zip(sheet.iter_cols(max_row=1), xlsx_template.SHEETS[name], strict=True):
-            sheet.column_dimensions[column[0].column_letter].width = max(12, len(title) + 2)
-            if "date" in title:
-                for cell in column[0].parent[column[0].column_letter][1:]:
-                    cell.number_format = "yyyy-mm-dd"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 # File name → how to build it; the URLs /data/templates/<name> serve these.
 DOWNLOADS: dict[str, Download] = {
     "submission_template.csv": Download(CSV_TYPE, csv_template_file, "CSV template"),
     "submission_example.csv": Download(CSV_TYPE, csv_example_file, "CSV example"),
-    "submission_template.xlsx": Download(XLSX_TYPE, xlsx_template_file, "Excel template"),
-    "submission_example.xlsx": Download(XLSX_TYPE, xlsx_example_file, "Excel example"),
+    "submission_template.xlsx": Download(XLSX_TYPE, xlsx_template_file, "IMAGE Excel template"),
+    "submission_example.xlsx": Download(XLSX_TYPE, xlsx_example_file, "IMAGE Excel example"),
     "crb_anim_template.csv": Download(CSV_TYPE, crb_anim_template_file, "CRB-Anim template"),
     "crb_anim_example.csv": Download(CSV_TYPE, crb_anim_example_file, "CRB-Anim example"),
 }

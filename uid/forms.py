@@ -7,16 +7,17 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from submissions.forms import FILE_ACCEPT, BootstrapFormMixin, check_upload
+from submissions.forms import FILE_ACCEPT, BootstrapFormMixin, FormatCheckMixin, check_upload, format_field
 from uid.services import ANIMALS, SAMPLES, parse_ids
 
 
-class ReloadForm(BootstrapFormMixin, forms.Form):
+class ReloadForm(FormatCheckMixin, BootstrapFormMixin, forms.Form):
     data_file = forms.FileField(
         label="New data file",
         help_text="Replaces every animal and sample of this submission once it is imported.",
         widget=forms.FileInput(attrs={"accept": FILE_ACCEPT}),
     )
+    data_format = format_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,8 +1,9 @@
 """Import a submission's animals and samples from one data file, in any of the accepted formats.
 
-The format is told from the content, not the name: an .xlsx workbook by its
-ZIP signature, a CRB-Anim export by its header, and anything else is read as
-the submission CSV format. The file is parsed and checked completely before
+The format is told from the content, not the name, by the sniffers of
+`uid.formats.detection`: an .xlsx workbook by its ZIP signature, a CRB-Anim
+export or the submission CSV by its header; a file that fits none is
+refused with what it looks like. The file is parsed and checked completely before
 anything is written, and the write replaces the submission's records in one
 transaction (`uid.formats.store`): a scientist never ends up with half a
 file imported, or with old and new records mixed. Values are stored as the
@@ -16,17 +17,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import IO
 
-from uid.formats import crb_anim, csv_template, xlsx_template
+from uid.formats import csv_template, detection
 from uid.formats.csv_template import COLUMNS
 from uid.formats.store import store_records
 from uid.models import Submission
 from uid.upload_checks import ImportFailed, read_limited
 
-ZIP_SIGNATURE = b"PK\x03\x04"
-FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (csv_template, xlsx_template, crb_anim)}
+FORMATS: dict[str, detection.Format] = detection.BY_NAME
 
 __all__ = ["COLUMNS", "FORMATS", "ImportFailed", "ImportResult", "detect_format", "import_records"]
 
@@ -40,14 +39,10 @@ class ImportResult:
     notes: tuple[str, ...] = ()
 
 
-def detect_format(data: bytes) -> str:
-    """The name of the format `data` is in, from its content alone."""
-    if data.startswith(ZIP_SIGNATURE):
-        return xlsx_template.NAME
-    first_line = data[:4096].split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    if crb_anim.looks_like(first_line):
-        return crb_anim.NAME
-    return csv_template.NAME
+def detect_format(data: bytes) -> str | None:
+    """The name of the format `data` is in, from its content alone, or None when none fits."""
+    found = detection.detect(data[: detection.HEAD_BYTES])
+    return found.NAME if found is not None else None
 
 
 def import_records(
@@ -62,10 +57,9 @@ def import_records(
     or its ids are taken. Stale validation results go with the old records.
     """
     data = read_limited(file)
-    name = detect_format(data)
     # Parsing is the first half of the bar and storing the second, so a
     # large file keeps reporting while its rows go into the database.
-    parsed = FORMATS[name].parse(data, (lambda done, total: progress(done // 2, total)) if progress else None)
+    name, parsed = detection.parse(data, (lambda done, total: progress(done // 2, total)) if progress else None)
     total = len(parsed.animals) + len(parsed.samples)
     stored = 0
 

@@ -24,7 +24,9 @@ from typing import IO
 from django.conf import settings
 from django.db.models import Q
 
+from uid.formats.zip_guard import workbook_problem
 from uid.models import Animal, Sample, Submission
+from uid.sizes import megabytes
 
 ACCEPTED_EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xlsx")
 ACCEPTED_TEXT = ".csv, .tsv, .txt or .xlsx"
@@ -35,7 +37,6 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 # How much of a file the content sniffing looks at: magic numbers sit in the
 # first bytes, and a text file has no NUL byte anywhere in its first KB.
 HEAD_BYTES = 1024
-MEGABYTE = 1024 * 1024
 # Files start with these bytes whatever their name says (magic numbers).
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive, such as an Excel .xlsx workbook"),
@@ -70,16 +71,6 @@ class ImportFailed(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def megabytes(size: int) -> str:
-    """`size` in MB (MiB, as `filesizeformat` counts) with at most one decimal.
-
-    Tiny limits (tests) keep enough digits not to read as 0 MB.
-    """
-    value = size / MEGABYTE
-    text = f"{value:.1f}".removesuffix(".0")
-    return f"{value:.2g}" if text == "0" and size else text
 
 
 def extension_problem(name: str) -> str | None:
@@ -126,8 +117,6 @@ def upload_content_problem(file: IO[bytes], name: str) -> str | None:
     an .xlsx workbook, from its directory alone (nothing is unpacked), and
     anything else must be UTF-8 CSV text. A file named .xlsx must be a ZIP.
     """
-    from uid.formats.zip_guard import workbook_problem  # it uses this module's helpers
-
     file.seek(0)
     head = file.read(HEAD_BYTES)
     file.seek(0)

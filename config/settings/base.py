@@ -169,6 +169,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A workbook sheet may hold this many records below its header, in this many columns (uid/formats/xlsx_sheets.py);
+# a value past either refuses the file at once.
+XLSX_MAX_ROWS = int(os.environ.get("XLSX_MAX_ROWS", "200000"))
+XLSX_MAX_COLUMNS = int(os.environ.get("XLSX_MAX_COLUMNS", "64"))
 
 # ------------------------------------------------------------------------------
 # Internationalisation and static files

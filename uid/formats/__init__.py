@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 # (done, total) of the parsing half of an import.
 Progress = Callable[[int, int], None] | None
@@ -27,3 +28,6 @@ class Parsed:
     sample_fields: tuple[str, ...]
     samples: list[Row]
     notes: list[str] = field(default_factory=list)
+    # Submission fields the file itself gives (the IMAGE template's `submission` and `contact` sheets):
+    # model field → value, written with the records.
+    submission: dict[str, Any] = field(default_factory=dict)

@@ -1,9 +1,14 @@
-"""CRB-Anim-style CSV: one row per sample, the animal's data repeated on each of its rows.
+"""CRB-Anim CSV exports as CRB-Anim writes them: one row per sample, the animal repeated on each of its rows.
 
-This is what the French biobank network's exports look like. Columns are
-matched by name (case-insensitive), the dialect is sniffed, `\\N` (a
-database dump's NULL) and empty cells mean no value, and storage
-temperatures become storage terms. Rows whose sample already has a
+This is what the French biobank network's exports look like (formats.md
+§2). Columns are matched by name (case-insensitive), the dialect is sniffed,
+`\\N` (a database dump's NULL) and empty cells mean no value, and storage
+temperatures become IMAGE storage terms by the spec's table. An animal is
+imported from the first row that names it; where a later row describes it
+differently, the disagreement is kept in that animal's `import_conflicts`
+("sex is female on row 2 but male on row 5"), which validation reports as
+an Error for the scientist to fix on the page: nothing is refused for it
+and nothing is silently dropped. Rows whose sample already has a
 BioSamples id were submitted before: they are skipped, and the result says
 which, so nothing is sent to the archive twice.
 """
@@ -11,16 +16,21 @@ which, so nothing is sent to the archive twice.
 from __future__ import annotations
 
 import csv
+import json
 
 from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
+from uid.formats.ages import derived_age
 from uid.formats.records import RecordRows, clean
+from uid.formats.species import resolve_species
 from uid.formats.storage_terms import storage_term
 from uid.formats.text import csv_rows, header_delimiter, sniff_sample
 from uid.models import Animal, Sample
 from uid.upload_checks import ImportFailed, decode, listing
 
 NAME = "crb-anim"
+LABEL = "a CRB-Anim CSV export"
+ABSENT = "this CSV has none of the CRB-Anim mandatory columns (sex, species_latin_name, animal_ID, …)."
 ACCESSION = "EBI_Biosample_identifier"
 # The 15 mandatory columns, as CRB-Anim spells them.
 COLUMNS: tuple[str, ...] = (
@@ -61,16 +71,23 @@ SAMPLE_COLUMNS: dict[str, str] = {
     "sample_bibliographic_references": "bibliographic_references",
 }
 # The country of origin is where the animal comes from: stored as its birth country too, which
-# validation requires and CRB-Anim has no other column for.
-ANIMAL_FIELDS = (*ANIMAL_COLUMNS.values(), "birth_country")
-ANIMAL_FILE_COLUMNS = (*ANIMAL_COLUMNS, "country_of_origin")
+# validation requires and CRB-Anim has no other column for. CRB-Anim has no coordinates, so both
+# accuracies say so (IMAGE's default), and the age is derived from the row's two dates (§2.5).
+NO_PLACE = "missing geographic information"
+ANIMAL_FIELDS = (*ANIMAL_COLUMNS.values(), "birth_country", "accuracy", "import_conflicts")
+ANIMAL_FILE_COLUMNS = (*ANIMAL_COLUMNS, "country_of_origin", "accuracy", "import_conflicts")
+SAMPLE_FIELDS = (*SAMPLE_COLUMNS.values(), "accuracy", "animal_age_at_collection", "animal_age_at_collection_units")
+SAMPLE_FILE_COLUMNS = (*SAMPLE_COLUMNS, "accuracy", "animal age", "animal age units")
+UNKNOWN_SEX = "record of unknown sex"
+# body_part_name values that say nothing, so sample_type_name names the organism part instead.
+NO_BODY_PART = frozenset({"unknown", "not relevant"})
 DELIMITERS = ",;\t|"
 HINT = "Download the CRB-Anim template from the create page and keep its header row."
 
 
-def looks_like(header: str) -> bool:
-    """Whether a first line is a CRB-Anim header: several of its column names, and no `record_type`."""
-    names = header.lower()
+def looks_like(head: bytes) -> bool:
+    """Whether a file's first line is a CRB-Anim header: several of its column names, and no `record_type`."""
+    names = head[:4096].split(b"\n", 1)[0].decode("utf-8", errors="replace").lower()
     return "record_type" not in names and sum(column.lower() in names for column in COLUMNS) >= 3
 
 
@@ -85,40 +102,47 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         raise ImportFailed(f"The CRB-Anim file is missing the mandatory columns {names}. {HINT}")
     at = {column: header.index(column.lower()) for column in COLUMNS}
     total = max(text.count("\n"), 1)
-    animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place="line")
-    samples = RecordRows(Sample, tuple(SAMPLE_COLUMNS.values()), kind="sample", place="line")
-    animal_values: dict[str, dict[str, str]] = {}
-    conflicts: list[str] = []
+    # Rows are numbered as a spreadsheet shows the file (the header is row 1), which is the line number
+    # unless a quoted value (an address) spans several lines.
+    animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place="row")
+    samples = RecordRows(Sample, SAMPLE_FIELDS, kind="sample", place="row")
+    # animal_ID → (first row, its values, how later rows disagree)
+    described: dict[str, tuple[int, dict[str, str], list[str]]] = {}
     skipped: list[str] = []
     # A biobank writes a handful of temperatures over and over; mapping each once keeps 100,000 rows fast.
     terms: dict[str, str] = {}
-    for line, fields in rows:
+    latin: dict[str, str] = {}
+    for line, (at_line, fields) in enumerate(rows, start=2):
         if progress is not None and line % PROGRESS_STRIDE == 0:
-            progress(min(line, total), total)
+            progress(min(at_line, total), total)
         cells = {column: clean(fields[index]) if index < len(fields) else "" for column, index in at.items()}
         if not any(cells.values()):
             continue
         if cells[ACCESSION]:
-            skipped.append(f"{cells['sample_identifier'] or f'line {line}'} ({cells[ACCESSION]})")
+            skipped.append(f"{cells['sample_identifier'] or f'row {line}'} ({cells[ACCESSION]})")
             continue
+        # A common name ("Cattle") becomes its Latin name as in the template (§0.3); anything else stays as
+        # written, for validation to report.
+        species = cells["species_latin_name"]
+        if species not in latin:
+            latin[species] = resolve_species(species) or species
+        cells["species_latin_name"] = latin[species]
+        if cells["sex"].lower() == "unknown":
+            cells["sex"] = UNKNOWN_SEX
         temperature = cells["sample_storage_temperature"]
         if temperature not in terms:
             terms[temperature] = storage_term(temperature)
         cells["sample_storage_temperature"] = terms[temperature]
-        samples.add(line, tuple(cells[column] for column in SAMPLE_COLUMNS), tuple(SAMPLE_COLUMNS))
+        samples.add(line, _sample_values(cells), SAMPLE_FILE_COLUMNS)
         animal = {column: cells[column] for column in ANIMAL_COLUMNS}
-        known = animal_values.get(animal["animal_ID"])
-        if known is None or not animal["animal_ID"]:
-            animal_values[animal["animal_ID"]] = animal
-            animals.add(line, _animal_values(animal), ANIMAL_FILE_COLUMNS)
+        name = animal["animal_ID"]
+        if name not in described or not name:
+            described[name] = (line, animal, [])
+            animals.add(line, _animal_values(animal, []), ANIMAL_FILE_COLUMNS)
         else:
-            conflicts += _conflicts(known, animal, animals.lines.get(animal["animal_ID"], line), line)
+            first, known, conflicts = described[name]
+            conflicts += _conflicts(known, animal, first, line)
     problems = animals.problems() + samples.problems()
-    if conflicts:
-        problems.append(
-            f"Animals described differently on different rows: {listing(conflicts, sep='; ')}. "
-            "Every row of one animal must give the same animal data."
-        )
     if problems:
         raise ImportFailed(" ".join(problems))
     notes = []
@@ -131,19 +155,30 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
             if skipped
             else "The file has a header row but no samples. Add one row per sample below it."
         )
-    # Values a later row filled in where the first left them empty.
-    animal_rows = [(line, _animal_values(animal_values[values[0]])) for line, values in animals.rows]
+    # Values a later row filled in where the first left them empty, and the disagreements found.
+    animal_rows = [
+        (line, _animal_values(described[values[0]][1], described[values[0]][2])) for line, values in animals.rows
+    ]
     return Parsed(
         animal_fields=ANIMAL_FIELDS,
         animals=animal_rows,
-        sample_fields=tuple(SAMPLE_COLUMNS.values()),
+        sample_fields=SAMPLE_FIELDS,
         samples=samples.rows,
         notes=notes,
     )
 
 
-def _animal_values(animal: dict[str, str]) -> tuple[str, ...]:
-    return (*animal.values(), animal["country_of_origin"])
+def _animal_values(animal: dict[str, str], conflicts: list[str]) -> tuple[str, ...]:
+    # import_conflicts goes to the database as JSON text (common.bulk_insert writes values as given).
+    return (*animal.values(), animal["country_of_origin"], NO_PLACE, json.dumps(conflicts))
+
+
+def _sample_values(cells: dict[str, str]) -> tuple[str, ...]:
+    body_part, sample_type = cells["body_part_name"].lower(), cells["sample_type_name"].lower()
+    values = {column: cells[column] for column in SAMPLE_COLUMNS}
+    values["body_part_name"] = sample_type if body_part in NO_BODY_PART or not body_part else body_part
+    age, unit = derived_age(cells["animal_birth_date"], cells["sampling_date"]) or ("", "")
+    return (*values.values(), NO_PLACE, age, unit)
 
 
 def _dialect(text: str) -> tuple[str, str]:
@@ -162,7 +197,7 @@ def _dialect(text: str) -> tuple[str, str]:
 
 
 def _conflicts(known: dict[str, str], animal: dict[str, str], first: int, line: int) -> list[str]:
-    """How `animal` (on `line`) contradicts what an earlier row said; fills in what that row left empty."""
+    """How `animal` (on row `line`) contradicts its first row; fills in what that row left empty."""
     found = []
     for column, value in animal.items():
         if not value:
@@ -170,7 +205,5 @@ def _conflicts(known: dict[str, str], animal: dict[str, str], first: int, line: 
         if not known[column]:
             known[column] = value
         elif known[column].casefold() != value.casefold():
-            found.append(
-                f'"{animal["animal_ID"]}" has {column} "{known[column]}" on line {first} and "{value}" on line {line}'
-            )
+            found.append(f"{column} is {known[column]} on row {first} but {value} on row {line}")
     return found

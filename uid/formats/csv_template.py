@@ -7,6 +7,8 @@ is reported at once, so one upload tells the scientist all there is to fix.
 
 from __future__ import annotations
 
+import re
+
 from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.text import csv_rows, sniff_delimiter
@@ -15,6 +17,8 @@ from uid.upload_checks import ImportFailed, decode, listing
 from validation.models import ANIMAL, SAMPLE
 
 NAME = "csv"
+LABEL = "the site's submission CSV (with a record_type column)"
+ABSENT = "this CSV has no record_type column, which the submission template starts with."
 
 COLUMNS: tuple[str, ...] = (
     "record_type",
@@ -59,6 +63,18 @@ MODELS = {ANIMAL: Animal, SAMPLE: Sample}
 FIELDS = {ANIMAL: ANIMAL_FIELDS, SAMPLE: SAMPLE_FIELDS}
 
 TEMPLATE_HINT = "Download the template from the create page and keep its header row."
+
+
+def looks_like(head: bytes) -> bool:
+    """Whether a file starts as this format: a header with record_type or two of its other columns, or nothing.
+
+    An empty file is taken as this format so that it hears it is empty.
+    """
+    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff").lower()
+    if not head.strip():
+        return True
+    names = {name.strip().strip('"') for name in re.split(r"[,;\t]", first)}
+    return "record_type" in names or len(names & set(COLUMNS)) >= 2
 
 
 def parse(data: bytes, progress: Progress = None) -> Parsed:

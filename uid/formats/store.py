@@ -45,4 +45,8 @@ def store_records(*, submission: Submission, parsed: Parsed, stored: Callable[[i
         samples = ((submission.pk, line, *values, animal_ids.get(values[link])) for line, values in parsed.samples)
         insert_rows(Sample, sample_fields, samples, written=report)
         check_ids_are_free(submission)  # raising here rolls back the delete and the inserts
+        if parsed.submission:
+            Submission.objects.filter(pk=submission.pk).update(**parsed.submission)
+            for name, value in parsed.submission.items():
+                setattr(submission, name, value)
     refresh_statistics(Animal, Sample)

@@ -1,122 +1,118 @@
-"""The Excel template: a workbook with `breed`, `animal` and `sample` sheets.
+"""The IMAGE Excel template: sheets `breed`, `animal` and `sample`, with IMAGE's own column names.
 
-Sheet and column names are matched ignoring case, extra spaces and
-underscores, and everything missing is reported by name at once. Cells keep
-the text the scientist typed; real Excel dates become YYYY-MM-DD text, so
-validation judges them like any other date. The `breed` sheet lists each
-supplied breed once with its country; animals take their breed country
-(and their species, when left empty) from it.
+The workbook is the one IMAGE gives its users (formats.md §1; the create
+page offers a copy). Columns are found by their exact header text, in any
+order; the first of two equal headers wins (the empty template has `Animal
+age at collection` twice) and other columns are ignored. Cells keep the text
+the scientist typed, for validation to judge: dates become YYYY-MM-DD
+(Excel dates and serial numbers in the workbook's date mode, or ISO text as
+written), "1 year" is split into a number and a unit. What the import needs
+to link records is refused, all of it at once and nothing stored: a
+missing sheet or column (named as the template names it), a species that
+is neither a Latin name nor a synonym (§0.3, in the gene bank country's
+language), and a breed the breed sheet does not list for the animal's
+species. The `submission` and `contact` sheets fill the submission's gene
+bank, project and contacts.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import warnings
-from datetime import date, datetime, time
-
-from openpyxl import load_workbook
+from typing import Any
 
 from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
-from uid.formats.records import RecordRows, clean
-from uid.formats.zip_guard import workbook_problem
+from uid.formats.ages import split_amount
+from uid.formats.records import RecordRows
+from uid.formats.species import known_names, language_of, resolve_species
+from uid.formats.xlsx_columns import (
+    AMOUNTS,
+    ANIMAL_COLUMNS,
+    ANIMAL_SHEET,
+    BREED_COLUMNS,
+    BREED_SHEET,
+    CONTACT_COLUMNS,
+    CONTACT_SHEET,
+    SAMPLE_COLUMNS,
+    SAMPLE_SHEET,
+    SHEETS,
+    SUBMISSION_COLUMNS,
+    SUBMISSION_SHEET,
+    UNIT_COLUMNS,
+)
+from uid.formats.xlsx_sheets import SheetRow, date_text, declared_rows, open_workbook, read_rows, text
+from uid.formats.xlsx_workbook import check_workbook, hidden_values, missing_columns, missing_parts
 from uid.models import Animal, Sample
 from uid.upload_checks import ImportFailed, listing
-from validation.vocabularies import normalise
 
 NAME = "xlsx"
-BREED_SHEET, ANIMAL_SHEET, SAMPLE_SHEET = "breed", "animal", "sample"
-BREED_COLUMNS: tuple[str, ...] = ("supplied breed", "breed country", "species")
-# Column → model field, in the template's order.
-ANIMAL_COLUMNS: dict[str, str] = {
-    "id": "name",
-    "description": "description",
-    "alternative id": "alternative_id",
-    "father id": "father_name",
-    "mother id": "mother_name",
-    "breed": "breed",
-    "species": "species",
-    "sex": "sex",
-    "birth date": "birth_date",
-    "birth country": "birth_country",
-    "birth location": "birth_location",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "accuracy": "accuracy",
-}
-SAMPLE_COLUMNS: dict[str, str] = {
-    "id": "name",
-    "alternative id": "alternative_id",
-    "description": "description",
-    "animal id": "animal_name",
-    "protocol": "protocol_url",
-    "collection date": "collection_date",
-    "collection place": "collection_place",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "accuracy": "accuracy",
-    "organism part": "organism_part",
-    "developmental stage": "developmental_stage",
-    "physiological stage": "physiological_stage",
-    "animal age at collection": "animal_age_at_collection",
-    "animal age at collection units": "animal_age_at_collection_units",
-    "availability": "availability",
-    "storage": "storage",
-    "storage processing": "storage_processing",
-    "preparation interval": "preparation_interval",
-    "preparation interval units": "preparation_interval_units",
-}
-# Read when present, never required: the issue's column list has no birth country, but validation
-# wants one, so the template carries it and older workbooks without it still import.
-OPTIONAL_COLUMNS = frozenset({"birth country"})
-SHEETS: dict[str, tuple[str, ...]] = {
-    BREED_SHEET: BREED_COLUMNS,
-    ANIMAL_SHEET: tuple(ANIMAL_COLUMNS),
-    SAMPLE_SHEET: tuple(SAMPLE_COLUMNS),
-}
-# Filled from the breed sheet, after the animal sheet's own columns.
+LABEL = "an IMAGE Excel template (.xlsx)"
+ABSENT = "this is not an Excel .xlsx workbook (it is not a ZIP archive)."
+DATE_FIELDS = frozenset({"birth_date", "collection_date"})
 ANIMAL_FIELDS = (*ANIMAL_COLUMNS.values(), "breed_country")
-# A merged range in the sheet XML; merged cells come after the rows, so a regex over the bytes finds them cheaply.
-_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-# A formula cell with no stored result: a program wrote the workbook and nothing has calculated it yet. (A
-# formula whose result is an empty string is marked t="str".)
-_UNCALCULATED = re.compile(
-    rb'<c\s+r="([A-Z]+)(\d+)"([^>]*)>\s*<f\b(?:[^>]*/>|[^>]*>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
-)
-CHUNK_BYTES, OVERLAP_BYTES = 1024 * 1024, 512
-HINT = "Download the .xlsx template from the create page and keep its sheet and column names."
+SAMPLE_FIELDS = (*SAMPLE_COLUMNS.values(), *UNIT_COLUMNS.values())
+HINT = "The create page offers IMAGE's empty template to start from."
+
+# header text → column number, the first occurrence of each.
+Header = dict[str, int]
+
+
+def looks_like(head: bytes) -> bool:
+    """Whether a file starts as a ZIP archive, which an .xlsx workbook is."""
+    return head.startswith(b"PK\x03\x04")
 
 
 def parse(data: bytes, progress: Progress = None) -> Parsed:
-    """The workbook's records, or ImportFailed naming every missing sheet or column and every bad row."""
-    problem = workbook_problem(io.BytesIO(data))
-    if problem is not None:
-        raise ImportFailed(problem)
-    sheets = _read_sheets(data, progress)
-    breeds, problems = _breeds(sheets[BREED_SHEET])
+    """The workbook's records and submission fields, or ImportFailed naming everything that must change."""
+    check_workbook(data)
+    workbook = open_workbook(data)
+    try:
+        # Reading the rows is the first half of this bar and making records of them the second.
+        sheets, submission = _read(workbook, (lambda done, total: progress(done, 2 * total)) if progress else None)
+    finally:
+        workbook.close()
+    language = language_of(submission.get("gene_bank_country", ""))
+    breeds, problems = _breeds(sheets[BREED_SHEET], language)
     animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place=f'sheet "{ANIMAL_SHEET}" row')
     unlisted: dict[str, list[int]] = {}
-    animal_columns = (*ANIMAL_COLUMNS, "breed country")
-    for line, cells in _records(sheets[ANIMAL_SHEET], tuple(ANIMAL_COLUMNS)):
-        values = dict(zip(ANIMAL_COLUMNS.values(), cells, strict=True))
+    header, rows = sheets[ANIMAL_SHEET]
+    animal_names = (*ANIMAL_COLUMNS, "EFABIS Breed country")
+    total = len(rows) + len(sheets[SAMPLE_SHEET][1])
+    built = 0
+    for number, cells in rows:
+        built += 1
+        if progress is not None and built % PROGRESS_STRIDE == 0:
+            progress(total + built, 2 * total)
+        values = _values(cells, header, ANIMAL_COLUMNS, workbook.epoch)
+        if not any(values.values()):
+            continue
         values["breed_country"] = ""
-        if values["breed"]:
-            match = _match_breed(breeds, values["breed"], values["species"])
-            if match is None:
-                unlisted.setdefault(f'"{values["breed"]}" ({values["species"] or "no species"})', []).append(line)
-            else:
-                values["species"] = values["species"] or match[0]
-                values["breed_country"] = match[1]
-        animals.add(line, tuple(values[field] for field in ANIMAL_FIELDS), animal_columns)
-    samples = RecordRows(Sample, tuple(SAMPLE_COLUMNS.values()), kind="sample", place=f'sheet "{SAMPLE_SHEET}" row')
-    for line, cells in _records(sheets[SAMPLE_SHEET], tuple(SAMPLE_COLUMNS)):
-        samples.add(line, cells, tuple(SAMPLE_COLUMNS))
+        if values["breed"] or values["species"]:
+            match = _match_breed(breeds, values["breed"], values["species"], language)
+            # A breed row whose species is unknown is reported as such already.
+            if match is None and not any(entry[1] is None for entry in breeds.get(values["breed"], [])):
+                key = f'"{values["breed"]}" ({values["species"] or "no species"})'
+                unlisted.setdefault(key, []).append(number)
+            elif match is not None:
+                values["species"], values["breed_country"] = match
+        animals.add(number, tuple(values[name] for name in ANIMAL_FIELDS), animal_names)
+    samples = RecordRows(Sample, SAMPLE_FIELDS, kind="sample", place=f'sheet "{SAMPLE_SHEET}" row')
+    header, rows = sheets[SAMPLE_SHEET]
+    for number, cells in rows:
+        built += 1
+        if progress is not None and built % PROGRESS_STRIDE == 0:
+            progress(total + built, 2 * total)
+        values = _values(cells, header, {**SAMPLE_COLUMNS, **UNIT_COLUMNS}, workbook.epoch)
+        if not any(values.values()):
+            continue
+        for amount, unit in AMOUNTS.items():
+            values[amount], values[unit] = split_amount(values[amount], values[unit])
+        samples.add(number, tuple(values[name] for name in SAMPLE_FIELDS), (*SAMPLE_COLUMNS, *UNIT_COLUMNS))
     if unlisted:
         where = [f"{breed} on rows {', '.join(map(str, lines))}" for breed, lines in unlisted.items()]
         problems.append(
-            f'Breeds on sheet "{ANIMAL_SHEET}" that are not on sheet "{BREED_SHEET}": {listing(where, sep="; ")}. '
-            f'Add each breed to sheet "{BREED_SHEET}" with its species and breed country.'
+            f'Breeds on sheet "{ANIMAL_SHEET}" that sheet "{BREED_SHEET}" does not list for that species: '
+            f'{listing(where, sep="; ")}. Add each to sheet "{BREED_SHEET}" (Supplied breed, EFABIS Breed country, '
+            "Species), or correct the animal's Breed and Species."
         )
     problems += animals.problems() + samples.problems()
     if problems:
@@ -129,160 +125,141 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
     return Parsed(
         animal_fields=ANIMAL_FIELDS,
         animals=animals.rows,
-        sample_fields=tuple(SAMPLE_COLUMNS.values()),
+        sample_fields=SAMPLE_FIELDS,
         samples=samples.rows,
+        submission=submission,
     )
 
 
-Sheet = tuple[list[str], list[tuple[int, list[str]]]]  # header names, then (row number, cells) of each row
+Sheet = tuple[Header, list[SheetRow]]
 
 
-def _read_sheets(data: bytes, progress: Progress) -> dict[str, Sheet]:
-    """Header and rows of the three sheets, as text, or ImportFailed naming every missing sheet and column."""
-    try:
-        with warnings.catch_warnings():
-            # "Workbook contains no default style" and the like: noise about formatting, not data.
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    # openpyxl raises many kinds (KeyError, XML errors, ...) for a damaged workbook.
-    except Exception as error:  # noqa: BLE001
-        raise ImportFailed(
-            f"This workbook could not be read ({type(error).__name__}); it may be damaged. "
-            "Open it in Excel or LibreOffice, save it again as .xlsx and upload that file."
-        ) from None
-    try:
-        by_name = {_key(name): workbook[name] for name in workbook.sheetnames}
-        missing_sheets = [name for name in SHEETS if name not in by_name]
-        if missing_sheets:
-            names = ", ".join(f'"{name}"' for name in missing_sheets)
-            others = [f'"{name}"' for name in workbook.sheetnames if _key(name) not in SHEETS]
-            # A misspelt or plural sheet name ("Animals") is the usual cause: show what is there.
-            found = f" Its other sheets are {listing(others)}; rename the right ones." if others else ""
-            raise ImportFailed(f"The workbook is missing the sheets {names}.{found} {HINT}")
-        total = sum(by_name[name].max_row or 0 for name in SHEETS)
-        done = 0
-        sheets: dict[str, Sheet] = {}
-        problems = []
-        for name, columns in SHEETS.items():
-            rows = by_name[name].iter_rows(values_only=True)
-            names_row = [cell_text(cell) for cell in next(rows, ())]
-            header = [_key(cell) for cell in names_row]
-            missing = [column for column in columns if column not in header and column not in OPTIONAL_COLUMNS]
-            if missing:
-                names = ", ".join(f'"{column}"' for column in missing)
-                unknown = [f'"{text}"' for text in names_row if text and _key(text) not in columns]
-                found = f" Columns it does not know: {listing(unknown)}." if unknown else ""
-                problems.append(f'Sheet "{name}" is missing the columns {names}.{found}')
-            body = []
-            for number, cells in enumerate(rows, start=2):
-                done += 1
-                if progress is not None and done % PROGRESS_STRIDE == 0:
-                    progress(min(done, total), max(total, done))
-                text = [cell_text(cell) for cell in cells]
-                if any(text):  # spreadsheets keep formatted but empty rows
-                    body.append((number, text))
-            sheets[name] = (header, body)
-            merged, uncalculated = _hidden_values(by_name[name])
-            if merged:
-                problems.append(
-                    f'Sheet "{name}" has merged cells ({listing(merged)}): only the first cell of a merged range '
-                    "holds its value, so the other rows would silently lose it. Unmerge them and fill in every row."
-                )
-            if uncalculated:
-                problems.append(
-                    f'Sheet "{name}" has formulas that were never calculated (cells {listing(uncalculated)}), so '
-                    "their values are not in the file. Open the workbook in Excel or LibreOffice and save it again."
-                )
-        if problems:
-            raise ImportFailed(f"{' '.join(problems)} {HINT}")
-    except ImportFailed:
-        raise
-    # A damaged sheet fails only when its rows are read.
-    except Exception as error:  # noqa: BLE001
-        raise ImportFailed(
-            f"This workbook could not be read ({type(error).__name__}); it may be damaged. "
-            "Open it in Excel or LibreOffice, save it again as .xlsx and upload that file."
-        ) from None
-    finally:
-        workbook.close()
-    return sheets
+def _read(workbook: Any, progress: Progress) -> tuple[dict[str, Sheet], dict[str, Any]]:
+    """Header and rows of the three record sheets, and the submission fields, or ImportFailed."""
+    problem = missing_parts(workbook, SHEETS)
+    if problem:
+        raise ImportFailed(f"{problem} {HINT}")
+    total = sum(declared_rows(workbook[name]) for name in SHEETS)
+    done = [0]
+    sheets: dict[str, Sheet] = {}
+    problems = []
+    for name in SHEETS:
+        rows = read_rows(workbook, name, progress=progress, done=done, total=total)
+        header = _header(rows[0][1] if rows and rows[0][0] == 1 else {})
+        sheets[name] = (header, [row for row in rows if row[0] > 1])
+        problems += [problem for problem in [missing_columns(name, header, SHEETS[name])] if problem]
+        problems += hidden_values(workbook[name], name)
+    if problems:
+        raise ImportFailed(f"{' '.join(problems)} {HINT}")
+    return sheets, _submission(workbook)
 
 
-def _hidden_values(sheet: object) -> tuple[list[str], list[str]]:
-    """Merged ranges (e.g. "B2:B4") and uncalculated formula cells (e.g. "L2") below the header row.
-
-    Read-only mode, which keeps big workbooks fast, reports a merged range's
-    value in its first cell only and an uncalculated formula as empty, and
-    says neither; both are found in the sheet's XML here, a chunk at a time
-    so a big sheet is never held in memory whole.
-    """
-    merged: dict[str, None] = {}
-    uncalculated: dict[str, None] = {}
-    tail = b""
-    with sheet._get_source() as source:  # type: ignore[attr-defined]
-        while chunk := source.read(CHUNK_BYTES):
-            text = tail + chunk
-            for first_column, first_row, last_column, last_row in _MERGED.findall(text):
-                last_column, last_row = last_column or first_column, last_row or first_row
-                if int(last_row) >= 2:
-                    merged[(first_column + first_row + b":" + last_column + last_row).decode()] = None
-            for column, row, attributes in _UNCALCULATED.findall(text):
-                if int(row) >= 2 and b't="str"' not in attributes:
-                    uncalculated[(column + row).decode()] = None
-            # A tag cut between two chunks is found whole in the next; the dicts drop repeats.
-            tail = text[-OVERLAP_BYTES:]
-    return list(merged), list(uncalculated)
+def _submission(workbook: Any) -> dict[str, Any]:
+    """The `submission` sheet's first row and the `contact` sheet's rows, when the workbook has them."""
+    fields: dict[str, Any] = {}
+    if SUBMISSION_SHEET in workbook.sheetnames:
+        rows = read_rows(workbook, SUBMISSION_SHEET, progress=None, done=[0], total=0)
+        header = _header(rows[0][1] if rows and rows[0][0] == 1 else {})
+        first = next((cells for number, cells in rows if number > 1), None)
+        if first is not None:
+            for column, field in SUBMISSION_COLUMNS.items():
+                if column in header:
+                    fields[field] = text(first.get(header[column]))[:255]
+    if CONTACT_SHEET in workbook.sheetnames:
+        rows = read_rows(workbook, CONTACT_SHEET, progress=None, done=[0], total=0)
+        header = _header(rows[0][1] if rows and rows[0][0] == 1 else {})
+        contacts = []
+        for number, cells in rows:
+            contact = {column: text(cells.get(header[column])) for column in CONTACT_COLUMNS if column in header}
+            if number > 1 and any(contact.values()):
+                contacts.append(contact)
+        fields["contacts"] = contacts
+    return fields
 
 
-def _records(sheet: Sheet, columns: tuple[str, ...]) -> list[tuple[int, tuple[str, ...]]]:
-    """(row number, values of `columns`) of the sheet's rows that fill any of those columns."""
-    header, body = sheet
-    positions = [header.index(column) if column in header else len(header) for column in columns]
-    records = []
-    for number, cells in body:
-        values = tuple(cells[at] if at < len(cells) else "" for at in positions)
-        if any(values):
-            records.append((number, values))
-    return records
+def _header(cells: dict[int, Any]) -> Header:
+    """Each header text (stripped, case kept) → its first column."""
+    header: Header = {}
+    for column in sorted(cells):
+        header.setdefault(text(cells[column]), column)
+    return header
 
 
-def _breeds(sheet: Sheet) -> tuple[dict[str, list[tuple[str, str]]], list[str]]:
-    """Breed (normalised) → [(species, breed country)], and the problems of the breed sheet."""
-    breeds: dict[str, list[tuple[str, str]]] = {}
-    no_breed = []
-    for number, (breed, country, species) in _records(sheet, BREED_COLUMNS):
-        if not breed:
+def _values(cells: dict[int, Any], header: Header, columns: dict[str, str], epoch: Any) -> dict[str, str]:
+    """Model field → text of one row; a column the sheet lacks (only optional ones can) is empty."""
+    values = {}
+    for column, field in columns.items():
+        at = header.get(column)
+        value = cells.get(at) if at is not None else None
+        values[field] = date_text(value, epoch) if field in DATE_FIELDS else text(value)
+    return values
+
+
+# Supplied breed → [(species as written, Latin name or None, breed country, row)]
+Breeds = dict[str, list[tuple[str, str | None, str, int]]]
+
+
+def _breeds(sheet: Sheet, language: str) -> tuple[Breeds, list[str]]:
+    """The breed sheet's rows by supplied breed, and its problems (no breed, unknown species, ambiguous rows)."""
+    header, rows = sheet
+    breeds: Breeds = {}
+    no_breed: list[str] = []
+    unknown: dict[str, list[int]] = {}
+    for number, cells in rows:
+        values = _values(cells, header, BREED_COLUMNS, None)
+        if not any(values.values()):
+            continue
+        if not values["breed"]:
             no_breed.append(str(number))
             continue
-        breeds.setdefault(normalise(breed), []).append((species, country))
+        latin = resolve_species(values["species"], language=language)
+        if latin is None:
+            unknown.setdefault(values["species"] or "(empty)", []).append(number)
+        breeds.setdefault(values["breed"], []).append((values["species"], latin, values["breed_country"], number))
     problems = []
     if no_breed:
         problems.append(
-            f'Sheet "{BREED_SHEET}" has rows without a supplied breed: rows {listing(no_breed)}. '
+            f'Sheet "{BREED_SHEET}" has rows without a Supplied breed: rows {listing(no_breed)}. '
             "Fill it in or delete those rows."
+        )
+    if unknown:
+        where = [f'"{word}" on rows {", ".join(map(str, lines))}' for word, lines in unknown.items()]
+        problems.append(
+            f'Unknown species on sheet "{BREED_SHEET}": {listing(where, sep="; ")}. Write the Latin name '
+            f"(e.g. Sus scrofa) or a common name the site knows ({', '.join(known_names(language))})."
+        )
+    ambiguous = []
+    for breed, entries in breeds.items():
+        by_species: dict[str | None, set[str]] = {}
+        for _, latin, country, _ in entries:
+            by_species.setdefault(latin, set()).add(country)
+        ambiguous += [
+            f'"{breed}" ({latin}) in {" and ".join(sorted(countries))}'
+            for latin, countries in by_species.items()
+            if latin and len(countries) > 1
+        ]
+    if ambiguous:
+        problems.append(
+            f'Sheet "{BREED_SHEET}" gives one breed of one species two countries: {listing(ambiguous, sep="; ")}. '
+            "Keep one row per breed and species, so each animal's breed country is certain."
         )
     return breeds, problems
 
 
-def _match_breed(breeds: dict[str, list[tuple[str, str]]], breed: str, species: str) -> tuple[str, str] | None:
-    """(species, breed country) of the breed sheet's first row for this breed (and species, when given)."""
-    candidates = breeds.get(normalise(breed), [])
+def _match_breed(breeds: Breeds, breed: str, species: str, language: str) -> tuple[str, str] | None:
+    """(Latin species, breed country) of the breed row this animal names, or None if there is none.
+
+    The animal's species may be written as on the breed sheet or as another
+    name of the same species; when it is empty, a breed listed for one
+    species only is that species.
+    """
+    entries = [entry for entry in breeds.get(breed, []) if entry[1]]
     if species:
-        candidates = [c for c in candidates if not c[0] or normalise(c[0]) == normalise(species)]
-    return candidates[0] if candidates else None
-
-
-def _key(value: object) -> str:
-    """A sheet or column name as compared: "Animal_ID " matches "animal id"."""
-    return normalise(str(value or "").replace("_", " "))
-
-
-def cell_text(value: object) -> str:
-    """A cell as the text stored: dates as YYYY-MM-DD, whole numbers without ".0"."""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean(value)
+        latin = resolve_species(species, language=language)
+        entries = [entry for entry in entries if entry[0] == species or (latin and entry[1] == latin)]
+    elif len({entry[1] for entry in entries}) > 1:
+        return None
+    if not entries:
+        return None
+    _, latin, country, _ = entries[0]
+    return latin or "", country

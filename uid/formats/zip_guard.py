@@ -15,7 +15,7 @@ from typing import IO
 
 from django.conf import settings
 
-from uid.upload_checks import megabytes
+from uid.sizes import megabytes
 
 # Defaults for settings a deployment may override.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024

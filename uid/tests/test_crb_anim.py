@@ -19,7 +19,7 @@ ROW = {
     "sample_bibliographic_references": "\\N",
     "sample_identifier": "S1",
     "animal_birth_date": "2015-04-02",
-    "sample_storage_temperature": "-196 °C",
+    "sample_storage_temperature": "-196°C",
     "sample_type_name": "semen",
     "body_part_name": "semen",
     "sampling_date": "2017-01-09",
@@ -65,7 +65,11 @@ def test_rows_become_samples_of_deduplicated_animals_whatever_the_delimiter(subm
     assert (s1.storage, s1.protocol_url, s1.availability, s1.bibliographic_references) == (
         "frozen, liquid nitrogen", "https://example.org/semen.pdf", "https://www.crb-anim.fr/", "",
     )  # fmt: skip
-    assert Sample.objects.get(submission=submission, name="S2").storage == "frozen, -70 freezer"
+    assert Sample.objects.get(submission=submission, name="S2").storage == "frozen, -80 degrees Celsius freezer"
+    # CRB-Anim has no coordinates (IMAGE's default accuracy), and the age comes from the row's two dates.
+    assert (cow.accuracy, s1.accuracy) == ("missing geographic information", "missing geographic information")
+    assert (s1.animal_age_at_collection, s1.animal_age_at_collection_units) == ("1", "years")
+    assert cow.import_conflicts == []
 
 
 def test_the_header_tells_the_format():
@@ -111,17 +115,38 @@ def test_a_file_of_only_archived_samples_imports_nothing_and_says_why(submission
 
 
 @pytest.mark.django_db
-def test_conflicting_animal_data_is_refused_naming_animal_column_and_lines(submission):
-    file = crb(row(), row(sample_identifier="S2", sex="male"), row(sample_identifier="S3", animal_birth_date="\\N"))
-
-    with pytest.raises(ImportFailed) as failed:
-        import_records(submission=submission, file=file)
-
-    assert failed.value.message == (
-        'Animals described differently on different rows: "FR001" has sex "female" on line 2 and "male" on line 3. '
-        "Every row of one animal must give the same animal data."
+def test_an_animal_described_differently_is_imported_from_its_first_row_with_the_conflicts_kept(submission):
+    file = crb(
+        row(sex="Female"),
+        row(sample_identifier="S2", sex="female"),
+        row(sample_identifier="S3", animal_birth_date="\\N"),
+        row(sample_identifier="S4", sex="Male", breed_name="Holstein"),
+        row(animal_ID="FR002", sample_identifier="S5", sex="male"),
     )
-    assert not Animal.objects.exists()
+
+    result = import_records(submission=submission, file=file)
+
+    assert (result.animals, result.samples) == (2, 5)
+    cow = Animal.objects.get(name="FR001")
+    assert (cow.row, cow.sex, cow.breed) == (2, "Female", "Normande")
+    assert cow.import_conflicts == [
+        "sex is Female on row 2 but Male on row 5",
+        "breed_name is Normande on row 2 but Holstein on row 5",
+    ]
+    assert Animal.objects.get(name="FR002").import_conflicts == []
+    assert Sample.objects.filter(animal=cow).count() == 4
+
+
+@pytest.mark.django_db
+def test_unknown_sex_and_a_common_species_name_become_image_labels_and_a_vague_body_part_gives_way_to_the_type(
+    submission,
+):
+    import_records(
+        submission=submission, file=crb(row(sex="Unknown", body_part_name="not relevant", species_latin_name="Cattle"))
+    )
+
+    assert Animal.objects.values_list("sex", "species").get() == ("record of unknown sex", "Bos taurus")
+    assert Sample.objects.get().organism_part == "semen"
 
 
 @pytest.mark.django_db
@@ -145,13 +170,13 @@ def test_a_file_that_is_not_utf8_is_refused_with_a_hint(submission):
 
 
 @pytest.mark.django_db
-def test_duplicate_samples_and_missing_ids_are_reported_by_line(submission):
+def test_duplicate_samples_and_missing_ids_are_reported_by_row(submission):
     with pytest.raises(ImportFailed) as failed:
         import_records(submission=submission, file=crb(row(), row(), row(sample_identifier="", animal_ID="")))
 
-    assert "No animal id on line 4." in failed.value.message
-    assert "No sample id on line 4." in failed.value.message
-    assert 'Duplicate sample ids: "S1" on lines 2, 3.' in failed.value.message
+    assert "No animal id on row 4." in failed.value.message
+    assert "No sample id on row 4." in failed.value.message
+    assert 'Duplicate sample ids: "S1" on rows 2, 3.' in failed.value.message
 
 
 @pytest.mark.django_db
@@ -167,16 +192,16 @@ def test_each_distinct_temperature_is_mapped_once_however_many_rows_repeat_it(su
 
     monkeypatch.setattr(crb_anim, "storage_term", spy)
     rows = [
-        row(animal_ID=f"FR{i // 2}", sample_identifier=f"S{i}", sample_storage_temperature=("-196 °C", "-80°C")[i % 2])
+        row(animal_ID=f"FR{i // 2}", sample_identifier=f"S{i}", sample_storage_temperature=("-196°C", "-80°C")[i % 2])
         for i in range(400)
     ]
 
     import_records(submission=submission, file=crb(*rows))
 
-    assert sorted(mapped) == ["-196 °C", "-80°C"]
+    assert sorted(mapped) == ["-196°C", "-80°C"]
     assert dict(Sample.objects.filter(name__in=["S0", "S1"]).values_list("name", "storage")) == {
         "S0": "frozen, liquid nitrogen",
-        "S1": "frozen, -70 freezer",
+        "S1": "frozen, -80 degrees Celsius freezer",
     }
 
 
@@ -204,3 +229,112 @@ def test_when_the_sniffer_cannot_decide_the_header_row_tells_the_delimiter(submi
     result = import_records(submission=submission, file=io.BytesIO(ragged.encode()))
 
     assert (result.animals, result.samples) == (1, 2)
+
+
+# The full export's 35 columns in CRB-Anim's order (formats.md §2.1), spelt as CRB-Anim spells them.
+EXPORT_COLUMNS = [
+    "BRC_identifier",
+    "BRC_name",
+    "associated_research_project_name",
+    "BRC_responsible_last_name",
+    "BRC_responsible_first_name",
+    "BRC_contact_email",
+    "organization_name",
+    "organisation_adress",
+    "organization_url",
+    "organization_country",
+    "BRC_address",
+    "BRC_url",
+    "BRC_country",
+    "sample_identifier",
+    "EBI_Biosample_identifier",
+    "sample_availability",
+    "sample_bibliographic_references",
+    "animal_ID",
+    "sex",
+    "species_latin_name",
+    "NCBI_taxo_id",
+    "breed_name",
+    "country_of_origin",
+    "sampling_protocol_url",
+    "sampling_date",
+    "sample_type_name",
+    "sample_type_identifier",
+    "sample_type_ontology",
+    "body_part_name",
+    "body_part_identifier",
+    "body_part_ontology",
+    "animal_birth_date",
+    "sample_storage_temperature",
+    "sample_container_type",
+    "sample_fixer_nature",
+]
+
+
+def export_row(sample: str, animal: str, **values: str) -> list[str]:
+    base = {
+        "BRC_identifier": "1",
+        "BRC_name": "CRB-Anim Jouy",
+        "organisation_adress": "Domaine de Vilvert\n78350 Jouy-en-Josas",  # a quoted value across lines
+        "sample_identifier": sample,
+        "EBI_Biosample_identifier": "\\N",
+        "sample_availability": "http://www.crb-anim.fr/access",
+        "sample_bibliographic_references": "\\N",
+        "animal_ID": animal,
+        "sex": "male",
+        "species_latin_name": "Bos taurus",
+        "NCBI_taxo_id": "9913",
+        "breed_name": "Normande",
+        "country_of_origin": "FR",
+        "sampling_protocol_url": "https://www.crb-anim.fr/protocol.pdf",
+        "sampling_date": "2016-02-10",
+        "sample_type_name": "semen",
+        "body_part_name": "semen",
+        "animal_birth_date": "2015-02-20",
+        "sample_storage_temperature": "-196°C",
+        "sample_container_type": "straw",
+    }
+    base.update(values)
+    return [base.get(column, "\\N") for column in EXPORT_COLUMNS]
+
+
+@pytest.mark.django_db
+def test_a_full_crb_anim_export_imports_as_crb_anim_writes_it(submission):
+    """35 columns, comma-separated, CRLF, a quoted address over two lines, \\N nulls, one animal per sample row."""
+    import csv
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(export_row("S1", "BULL1"))
+    writer.writerow(export_row("S2", "BULL1", sample_storage_temperature="-80°C", sampling_date="2016-03-27"))
+    writer.writerow(
+        export_row("S3", "COW1", sex="female", sample_storage_temperature="-20°C", body_part_name="unknown")
+    )
+    writer.writerow(export_row("S4", "COW1", sex="male", EBI_Biosample_identifier="SAMEA123"))  # skipped
+    writer.writerow(export_row("S5", "COW1", sex="male", sample_storage_temperature="-30°C"))
+
+    result = import_records(submission=submission, file=io.BytesIO(buffer.getvalue().encode()))
+
+    assert (result.animals, result.samples, result.format) == (2, 4, "crb-anim")
+    assert result.notes == ("Skipped 1 sample that already has a BioSamples id: S4 (SAMEA123).",)
+    animals = Animal.objects.filter(submission=submission).order_by("row")
+    assert list(animals.values_list("name", "sex", "species", "breed", "breed_country", "birth_date")) == [
+        ("BULL1", "male", "Bos taurus", "Normande", "FR", "2015-02-20"),
+        ("COW1", "female", "Bos taurus", "Normande", "FR", "2015-02-20"),
+    ]
+    # Rows are counted as CSV rows (the header is row 1), whatever the lines inside quoted addresses.
+    cow = animals[1]
+    assert (animals[0].row, cow.row) == (2, 4)
+    assert cow.import_conflicts == ["sex is female on row 4 but male on row 6"]
+    samples = Sample.objects.filter(submission=submission).order_by("row")
+    assert list(samples.values_list("name", "animal__name", "storage", "organism_part")) == [
+        ("S1", "BULL1", "frozen, liquid nitrogen", "semen"),
+        ("S2", "BULL1", "frozen, -80 degrees Celsius freezer", "semen"),
+        ("S3", "COW1", "frozen, -20 degrees Celsius freezer", "semen"),
+        ("S5", "COW1", "frozen, -20 degrees Celsius freezer", "semen"),
+    ]
+    # The age at collection comes from each row's own dates (formats.md §2.5).
+    assert list(samples.values_list("animal_age_at_collection", "animal_age_at_collection_units")) == [
+        ("11", "months"), ("1", "years"), ("11", "months"), ("11", "months"),
+    ]  # fmt: skip
