@@ -11,12 +11,14 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from archive import embedded
 from archive.sending import remote_archive_configured, submit_to_archive
 from common.constants import (
     COMPLETED,
     ERROR,
+    JOB_QUEUED,
     LOADED,
     NEED_REVISION,
     PHASE_IMPORT,
@@ -24,7 +26,6 @@ from common.constants import (
     PHASE_VALIDATION,
     READY,
     SUBMITTED,
-    WAITING,
 )
 from jobs.progress import ProgressReporter
 from notifications.services import email_owner_on_commit
@@ -36,6 +37,16 @@ from validation.services import validate_submission
 
 ARCHIVE_PROCESSING = "archive"
 
+
+# Every job column, all cleared when a phase ends.
+JOB_FIELDS = [
+    "job_phase",
+    "job_heartbeat",
+    "job_state",
+    "job_queued_at",
+    "job_cancel_requested",
+    "job_previous_status",
+]
 
 # Statuses whose owner gets an email without being asked: the job failed, or the archive accepted everything.
 EMAILED_STATUSES = frozenset({ERROR, COMPLETED})
@@ -51,10 +62,17 @@ def finish(
     Need Revision, the one Need Revision a scientist waits days for.
     """
     with transaction.atomic():
-        if not keep_job:
-            submission.job_phase = ""
-            submission.job_heartbeat = None
-            submission.save(update_fields=["job_phase", "job_heartbeat"])
+        submission.job_heartbeat = None
+        submission.job_cancel_requested = False
+        submission.job_previous_status = None
+        if keep_job:
+            # The embedded archive's own job follows: it joins the queue.
+            submission.job_state = JOB_QUEUED
+            submission.job_queued_at = timezone.now()
+        else:
+            submission.job_phase = submission.job_state = ""
+            submission.job_queued_at = None
+        submission.save(update_fields=JOB_FIELDS)
         set_status(submission, status, message)
         if status in EMAILED_STATUSES if notify is None else notify:
             email_owner_on_commit(submission_id=submission.pk, status=status, message=message)
@@ -65,12 +83,6 @@ def fail(submission_id: int, message: str) -> None:
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is not None:
         finish(submission, ERROR, message)
-
-
-def is_due(phase: str, submission_id: int) -> bool:
-    """Whether the submission still waits for this job to run."""
-    expected = SUBMITTED if phase == ARCHIVE_PROCESSING else WAITING
-    return Submission.objects.filter(pk=submission_id, status=expected).exclude(job_phase="").exists()
 
 
 def run_import(submission_id: int) -> None:
@@ -95,7 +107,7 @@ def run_import(submission_id: int) -> None:
         finish(submission, ERROR, "The uploaded file is missing on the server. Please upload it again.")
         return
     total = result.animals + result.samples
-    report(total, total, force=True)
+    report.last(total, total)  # the records are committed: a cancel from now on comes too late
     loaded = f"Loaded {result.animals} animals and {result.samples} samples."
     # Notes say what the file held but was not imported, e.g. samples already in the archive.
     finish(submission, LOADED, " ".join((loaded, *result.notes, "Validate them next.")))
@@ -126,24 +138,24 @@ def run_validation(submission_id: int) -> None:
         finish(submission, READY, f"{passed} You can submit them to the archive.")
 
 
-def run_submission(submission_id: int) -> None:
+def run_submission(submission_id: int) -> str | None:
     """Send the records: over HTTP when ARCHIVE_URL is set, else to the embedded archive.
 
     The remote archive's outcome arrives much later and is collected by the
     poller (archive.polling), so that job ends in Submitted without a job
     marker: a restart must not declare the wait for the archive orphaned.
+    The embedded archive's work is a job of its own, returned for the
+    runner to queue.
     """
     submission = Submission.objects.get(pk=submission_id)
     report = ProgressReporter(submission, PHASE_SUBMISSION)
     if remote_archive_configured():
         outcome = submit_to_archive(submission=submission, progress=report)
         finish(submission, outcome.status, outcome.message)
-        return
+        return None
     sent = embedded.send_records(submission=submission, progress=report)
     finish(submission, SUBMITTED, f"Sent {sent} records. Waiting for archive validation.", keep_job=True)
-    from jobs.runner import enqueue
-
-    enqueue(ARCHIVE_PROCESSING, submission_id)
+    return ARCHIVE_PROCESSING
 
 
 def run_archive_processing(submission_id: int) -> None:
@@ -154,7 +166,8 @@ def run_archive_processing(submission_id: int) -> None:
     finish(submission, COMPLETED, f"Completed: the archive assigned accessions to {assigned} records.")
 
 
-JOBS: dict[str, Callable[[int], None]] = {
+# Each job takes a submission id and may return the phase to queue next.
+JOBS: dict[str, Callable[[int], str | None]] = {
     PHASE_IMPORT: run_import,
     PHASE_VALIDATION: run_validation,
     PHASE_SUBMISSION: run_submission,

@@ -13,15 +13,22 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from common.constants import ERROR, SUBMITTED, WAITING
+from common.constants import ERROR, JOB_QUEUED, SUBMITTED, WAITING
 from jobs.pipeline import finish
 from uid.models import Submission
 
 
 def fail_stale_jobs() -> int:
-    """End jobs whose heartbeat is older than JOB_STALE_SECONDS."""
+    """End running jobs whose heartbeat is older than JOB_STALE_SECONDS.
+
+    Queued jobs have no heartbeat: however long the line, waiting is not dying.
+    """
     cutoff = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
-    stale = Submission.objects.filter(status=WAITING, job_heartbeat__lt=cutoff).exclude(job_phase="")
+    stale = (
+        Submission.objects.filter(status=WAITING, job_heartbeat__lt=cutoff)
+        .exclude(job_phase="")
+        .exclude(job_state=JOB_QUEUED)
+    )
     return _fail(stale, "The {phase} stopped unexpectedly; please retry.", cutoff=cutoff)
 
 
@@ -39,7 +46,11 @@ def _fail(queryset, template: str, cutoff=None) -> int:
             # Re-check under the lock: the job may have finished meanwhile.
             if not submission.job_phase or submission.status not in (WAITING, SUBMITTED):
                 continue
-            if cutoff is not None and (submission.job_heartbeat is None or submission.job_heartbeat >= cutoff):
+            if cutoff is not None and (
+                submission.job_state == JOB_QUEUED
+                or submission.job_heartbeat is None
+                or submission.job_heartbeat >= cutoff
+            ):
                 continue
             finish(submission, ERROR, template.format(phase=submission.job_phase))
             failed += 1
