@@ -50,12 +50,12 @@ class ProgressReporter:
         phase: str,
         *,
         interval: float = PROGRESS_INTERVAL,
-        cancel_check: float = CANCEL_CHECK_SECONDS,
+        cancel_check: float | None = None,
     ) -> None:
         self.submission = submission
         self.phase = phase
         self.interval = interval
-        self.cancel_check = cancel_check
+        self.cancel_check = CANCEL_CHECK_SECONDS if cancel_check is None else cancel_check
         self._last_sent = float("-inf")
         # The first read waits one period: a one-off report (the archive poller's) costs no query.
         self._last_checked = time.monotonic()
