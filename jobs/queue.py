@@ -55,8 +55,8 @@ def claim(phase: str, submission_id: int) -> bool:
         submission.job_state = JOB_RUNNING
         submission.job_heartbeat = timezone.now()
         submission.save(update_fields=["job_state", "job_heartbeat"])
-        # The page swaps "Queued" for a running bar at once, before the phase's first count.
-        send_message(submission, progress=Progress(submission.job_phase, 0, 0))
+    # The page swaps "Queued" for a running bar at once, before the phase's first count.
+    send_message(submission, progress=Progress(submission.job_phase, 0, 0))
     return True
 
 
