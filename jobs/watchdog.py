@@ -35,7 +35,7 @@ def fail_stale_jobs() -> int:
 def fail_orphaned_jobs() -> int:
     """End every job of the previous server process (thread backend only)."""
     orphaned = Submission.objects.filter(status__in=[WAITING, SUBMITTED]).exclude(job_phase="")
-    return _fail(orphaned, "The server restarted while the {phase} was running; please retry.")
+    return _fail(orphaned, "The server restarted while the {phase} was {state}; please retry.")
 
 
 def _fail(queryset, template: str, cutoff=None) -> int:
@@ -52,6 +52,7 @@ def _fail(queryset, template: str, cutoff=None) -> int:
                 or submission.job_heartbeat >= cutoff
             ):
                 continue
-            finish(submission, ERROR, template.format(phase=submission.job_phase))
+            state = "waiting to start" if submission.job_state == JOB_QUEUED else "running"
+            finish(submission, ERROR, template.format(phase=submission.job_phase, state=state))
             failed += 1
     return failed

@@ -100,3 +100,14 @@ def test_a_job_delivered_twice_runs_once(queued, monkeypatch):
     run_job(PHASE_IMPORT, first.pk)
 
     assert ran == []
+
+
+def test_a_restart_fails_the_queued_jobs_too_and_says_they_were_waiting(queued):
+    """The embedded pool's queue dies with its process; nobody would ever start these."""
+    from jobs.watchdog import fail_orphaned_jobs
+
+    assert fail_orphaned_jobs() == 3
+
+    queued[2].refresh_from_db()
+    assert queued[2].status == ERROR
+    assert queued[2].message == "The server restarted while the import was waiting to start; please retry."
