@@ -42,8 +42,10 @@ STATUS_COLOURS: dict[int, str] = {
 VALIDATE = "validate"
 SUBMIT = "submit"
 EDIT = "edit"
+# Stop the phase that runs (or waits in the queue); only Waiting has one to stop.
+CANCEL = "cancel"
 ACTIONS_BY_STATUS: dict[int, frozenset[str]] = {
-    WAITING: frozenset(),
+    WAITING: frozenset({CANCEL}),
     LOADED: frozenset({VALIDATE, EDIT}),
     SUBMITTED: frozenset(),
     ERROR: frozenset({VALIDATE, EDIT}),
@@ -57,6 +59,12 @@ PHASE_IMPORT = "import"
 PHASE_VALIDATION = "validation"
 PHASE_SUBMISSION = "submission"
 PHASES = (PHASE_IMPORT, PHASE_VALIDATION, PHASE_SUBMISSION)
+
+# Where a phase's job is: waiting for a free worker, or working. Only a
+# running job beats a heartbeat, so only a running job can be judged dead.
+JOB_QUEUED = "queued"
+JOB_RUNNING = "running"
+JOB_STATES = ((JOB_QUEUED, "Queued"), (JOB_RUNNING, "Running"))
 
 # Tight per-record loops (parsing, validating) tell their progress callback
 # every this many records: a call costs ~0.3 µs, twice per record, which

@@ -11,18 +11,19 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from archive.submitting import submit_submission
 from common.constants import (
     COMPLETED,
     ERROR,
+    JOB_QUEUED,
     LOADED,
     NEED_REVISION,
     PHASE_IMPORT,
     PHASE_SUBMISSION,
     PHASE_VALIDATION,
     READY,
-    WAITING,
 )
 from jobs.progress import ProgressReporter
 from notifications.services import email_owner_on_commit
@@ -31,6 +32,16 @@ from uid.importer import ImportFailed, import_records
 from uid.models import Animal, Sample, Submission
 from validation.models import ValidationSummary
 from validation.services import validate_submission
+
+# Every job column, all cleared when a phase ends.
+JOB_FIELDS = [
+    "job_phase",
+    "job_heartbeat",
+    "job_state",
+    "job_queued_at",
+    "job_cancel_requested",
+    "job_previous_status",
+]
 
 # Statuses whose owner gets an email without being asked: the job failed, or the archive accepted everything.
 EMAILED_STATUSES = frozenset({ERROR, COMPLETED})
@@ -46,10 +57,17 @@ def finish(
     Need Revision, the one Need Revision a scientist waits days for.
     """
     with transaction.atomic():
-        if not keep_job:
-            submission.job_phase = ""
-            submission.job_heartbeat = None
-            submission.save(update_fields=["job_phase", "job_heartbeat"])
+        submission.job_heartbeat = None
+        submission.job_cancel_requested = False
+        submission.job_previous_status = None
+        if keep_job:
+            # The embedded archive's own job follows: it joins the queue.
+            submission.job_state = JOB_QUEUED
+            submission.job_queued_at = timezone.now()
+        else:
+            submission.job_phase = submission.job_state = ""
+            submission.job_queued_at = None
+        submission.save(update_fields=JOB_FIELDS)
         set_status(submission, status, message)
         if status in EMAILED_STATUSES if notify is None else notify:
             email_owner_on_commit(submission_id=submission.pk, status=status, message=message)
@@ -60,11 +78,6 @@ def fail(submission_id: int, message: str) -> None:
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is not None:
         finish(submission, ERROR, message)
-
-
-def is_due(phase: str, submission_id: int) -> bool:
-    """Whether the submission still waits for this job to run."""
-    return Submission.objects.filter(pk=submission_id, status=WAITING).exclude(job_phase="").exists()
 
 
 def run_import(submission_id: int) -> None:
@@ -89,7 +102,7 @@ def run_import(submission_id: int) -> None:
         finish(submission, ERROR, "The uploaded file is missing on the server. Please upload it again.")
         return
     total = result.animals + result.samples
-    report(total, total, force=True)
+    report.last(total, total)  # the records are committed: a cancel from now on comes too late
     loaded = f"Loaded {result.animals} animals and {result.samples} samples."
     # Notes say what the file held but was not imported, e.g. samples already in the archive.
     finish(submission, LOADED, " ".join((loaded, *result.notes, "Validate them next.")))
@@ -135,6 +148,7 @@ def run_submission(submission_id: int) -> None:
     finish(submission, outcome.status, outcome.message, notify=outcome.notify)
 
 
+# Each job takes a submission id (never an object: it may run in another process).
 JOBS: dict[str, Callable[[int], None]] = {
     PHASE_IMPORT: run_import,
     PHASE_VALIDATION: run_validation,

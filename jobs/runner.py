@@ -19,6 +19,9 @@ from django.db import close_old_connections, connections, transaction
 
 logger = logging.getLogger(__name__)
 
+# Jobs run at once in the embedded default; more wait in the pool's queue (FIFO).
+THREAD_WORKERS = 2
+
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
@@ -52,7 +55,7 @@ def _thread_pool() -> ThreadPoolExecutor:
     global _executor
     with _executor_lock:
         if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="job")
+            _executor = ThreadPoolExecutor(max_workers=THREAD_WORKERS, thread_name_prefix="job")
         return _executor
 
 
@@ -65,19 +68,30 @@ def _run_in_thread(phase: str, submission_id: int) -> None:
 
 
 def run_job(phase: str, submission_id: int) -> None:
-    """Run a phase; any crash ends the submission in Error with the reason."""
+    """Run a phase; any crash ends the submission in Error with the reason.
+
+    The job is claimed first (queued → running): a job cancelled while it
+    waited, or a task delivered twice, does nothing.
+    """
+    from jobs.cancel import end_cancelled
     from jobs.heartbeat import beating
-    from jobs.pipeline import JOBS, fail, is_due
+    from jobs.pipeline import JOBS, fail
+    from jobs.progress import JobCancelled
+    from jobs.queue import claim, publish_queue_positions
 
     close_old_connections()
     try:
-        if not is_due(phase, submission_id):
-            # A redelivered task (its worker died and the watchdog already
-            # ended the phase) must not run over whatever happened since.
-            logger.warning("skipping %s for submission %s: the phase is no longer running", phase, submission_id)
+        if not claim(phase, submission_id):
+            # Cancelled while queued, already running elsewhere, or ended by
+            # the watchdog: never run over whatever happened since.
+            logger.warning("skipping %s for submission %s: the phase is no longer queued", phase, submission_id)
             return
+        publish_queue_positions()  # everyone behind moves up one place
         with beating(submission_id):
             JOBS[phase](submission_id)
+    except JobCancelled:
+        logger.info("%s for submission %s cancelled by its owner", phase, submission_id)
+        end_cancelled(submission_id)
     except Exception as error:
         logger.exception("%s job crashed for submission %s", phase, submission_id)
         fail(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from common.constants import (
     ACTIONS_BY_STATUS,
@@ -15,6 +14,7 @@ from common.constants import (
     VALIDATE,
     WAITING,
 )
+from jobs.queue import QUEUED_FIELDS, mark_queued, publish_position
 from jobs.runner import enqueue
 from submissions.helpers import set_status
 from uid.models import Submission
@@ -37,15 +37,19 @@ def start_phase(*, submission: Submission, phase: str, initial: bool = False) ->
 
     The status check runs under a row lock, so two clicks cannot start two
     jobs. The job is queued on commit: a worker never sees a submission whose
-    Waiting status has not been committed yet.
+    Waiting status has not been committed yet. The status it leaves is kept,
+    for a cancel to return to.
     """
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if not initial and REQUIRED_ACTION[phase] not in ACTIONS_BY_STATUS[locked.status]:
             raise PhaseNotAllowed(f"A submission in status {locked.status_name} cannot start {phase}.")
-        locked.job_phase = phase
-        locked.job_heartbeat = timezone.now()
-        locked.save(update_fields=["job_phase", "job_heartbeat"])
+        locked.job_previous_status = None if initial else locked.status
+        mark_queued(locked, phase)
+        locked.save(update_fields=[*QUEUED_FIELDS, "job_previous_status"])
         set_status(locked, WAITING, STARTING_MESSAGES[phase])
+        # Its place in the line, for the pages already open (a page opened
+        # later renders it); before the job is handed over, which may run it at once.
+        transaction.on_commit(lambda: publish_position(locked.pk))
         enqueue(phase, locked.pk)
     submission.refresh_from_db()

@@ -21,14 +21,22 @@ PONG = "pong"
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """How far a phase has got: `done` of `total` units (records)."""
+    """How far a phase has got: `done` of `total` units (records).
+
+    A job still waiting for a worker has `ahead` set: how many queued jobs
+    will start before it. Its frame adds `queued` and `ahead` to the three
+    keys every progress frame has, so older pages still read it.
+    """
 
     phase: str
     done: int
     total: int
+    ahead: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"phase": self.phase, "done": self.done, "total": self.total}
+        if self.ahead is None:
+            return {"phase": self.phase, "done": self.done, "total": self.total}
+        return {"phase": self.phase, "done": self.done, "total": self.total, "queued": True, "ahead": self.ahead}
 
 
 def build_frame(

@@ -14,10 +14,20 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from common.constants import ACTIONS_BY_STATUS, EDIT, STATUS_COLOURS, STATUS_NAMES, SUBMIT, VALIDATE, WAITING
+from common.constants import (
+    ACTIONS_BY_STATUS,
+    CANCEL,
+    EDIT,
+    JOB_QUEUED,
+    STATUS_COLOURS,
+    STATUS_NAMES,
+    SUBMIT,
+    VALIDATE,
+    WAITING,
+)
 from submissions.models import SubmissionEvent
 from uid.models import Animal, Sample, Submission
 
@@ -180,11 +190,32 @@ class ProgressView:
     label: str
 
 
+def queued_jobs() -> QuerySet[Submission]:
+    """Jobs waiting for a worker, first in line first."""
+    return Submission.objects.filter(job_state=JOB_QUEUED).exclude(job_phase="").order_by("job_queued_at", "pk")
+
+
+def jobs_ahead(submission: Submission) -> int:
+    """How many queued jobs will start before this submission's."""
+    queued_at = submission.job_queued_at
+    if queued_at is None:
+        return 0
+    earlier = Q(job_queued_at__lt=queued_at) | Q(job_queued_at=queued_at, pk__lt=submission.pk)
+    return queued_jobs().filter(earlier).count()
+
+
+def queued_label(ahead: int) -> str:
+    """The progress label of a queued job; live.js words it the same way."""
+    return "Queued (next in line)" if ahead == 0 else f"Queued ({ahead} ahead of you)"
+
+
 def initial_progress(submission: Submission) -> ProgressView:
-    """A job runs exactly while the submission is Waiting."""
+    """A job runs, or waits in the queue, exactly while the submission is Waiting."""
     phase = submission.job_phase or ""
     if submission.status != WAITING:
         return ProgressView(visible=False, phase=phase, label="")
+    if submission.job_state == JOB_QUEUED:
+        return ProgressView(visible=True, phase=phase, label=queued_label(jobs_ahead(submission)))
     return ProgressView(visible=True, phase=phase, label=f"{phase or 'job'}: starting…")
 
 
@@ -200,6 +231,7 @@ def detail_context(submission: Submission) -> dict[str, Any]:
         "can_validate": VALIDATE in actions,
         "can_submit": SUBMIT in actions,
         "can_edit": EDIT in actions,
+        "can_cancel": CANCEL in actions,
         "events": timeline(submission),
         "count_rows": count_rows(validation_counts(submission, animals=animal_total, samples=sample_total)),
         "progress": initial_progress(submission),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.submission_edit, name="edit"),
     path("<int:pk>/validate/", views.submission_validate, name="validate"),
     path("<int:pk>/submit/", views.submission_submit, name="submit"),
+    path("<int:pk>/cancel/", views.submission_cancel, name="cancel"),
     # Record actions: replace the data file, delete records by id, drop validation results.
     path("<int:pk>/reload/", record_views.submission_reload, name="reload"),
     path("<int:pk>/delete-records/", record_views.submission_delete_records, name="delete_records"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from archive.credentials import asks_for_user_credentials, has_fresh_user_token, sign_in
 from archive.errors import ArchiveError, ArchiveUnavailable
 from common.constants import EDIT, PHASE_IMPORT, PHASE_SUBMISSION, PHASE_VALIDATION, STATUS_NAMES
+from jobs.cancel import CancelNotAllowed, request_cancel
 from jobs.services import PhaseNotAllowed, start_phase
 from submissions import selectors
 from submissions.forms import SubmissionEditForm, SubmissionForm
@@ -197,3 +198,21 @@ def submission_validate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _start(request, pk, PHASE_SUBMISSION)
+
+
+@login_required
+@require_POST
+def submission_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop the running (or queued) phase; the socket shows how it ends."""
+    submission = selectors.get_visible_submission(request.user, pk)
+    try:
+        answer = request_cancel(submission=submission)
+    except CancelNotAllowed as error:
+        if wants_json(request):
+            return JsonResponse({"ok": False, "error": str(error)}, status=409)
+        messages.error(request, str(error))
+    else:
+        if wants_json(request):
+            return JsonResponse({"ok": True, "message": answer}, status=202)
+        messages.success(request, answer)
+    return redirect(submission)

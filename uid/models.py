@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from common.constants import STATUS_NAMES, STATUSES, WAITING
+from common.constants import JOB_STATES, STATUS_NAMES, STATUSES, WAITING
 
 
 class Submission(models.Model):
@@ -29,6 +29,15 @@ class Submission(models.Model):
     # died (worker killed, server restarted) from one that is still working.
     job_phase = models.CharField(max_length=20, blank=True, default="")
     job_heartbeat = models.DateTimeField(null=True, blank=True)
+    # Queued until a worker takes the job, then running; the heartbeat stays
+    # empty while queued, so a long queue is never mistaken for a dead job.
+    # `job_queued_at` orders the queue ("2 ahead of you").
+    job_state = models.CharField(max_length=10, choices=JOB_STATES, blank=True, default="")
+    job_queued_at = models.DateTimeField(null=True, blank=True)
+    # The owner asked to stop the phase; the job honours it at its next
+    # progress report and the submission goes back to `job_previous_status`.
+    job_cancel_requested = models.BooleanField(default=False)
+    job_previous_status = models.PositiveSmallIntegerField(choices=STATUSES, null=True, blank=True)
     # What the IMAGE template's `submission` and `contact` sheets say (or the
     # create form, for formats without them). The archive documents carry the
     # gene bank and the submitter; the gene bank country also picks the

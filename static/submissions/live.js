@@ -33,6 +33,13 @@
   const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   const dateTime = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(d)}`;
 
+  /** The label of a queued job: "Queued (2 ahead of you)". */
+  function queuedLabel(ahead) {
+    const n = Number(ahead);
+    if (!Number.isInteger(n) || n < 0) return "Queued";
+    return n === 0 ? "Queued (next in line)" : `Queued (${n} ahead of you)`;
+  }
+
   function parseDate(value) {
     const d = new Date(value);
     return Number.isNaN(d.getTime()) ? new Date() : d;
@@ -178,13 +185,17 @@
     }
 
     progress(frame) {
-      const { phase, done, total } = frame.progress;
+      const { phase, done, total, queued, ahead } = frame.progress;
       const percent = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
-      const label = phase === "submission" ? `${done} of ${total} records submitted` : `${phase}: ${done} / ${total}`;
+      // A job waiting for a worker says its place in the line (as selectors.queued_label does).
+      let label = `${phase}: ${done} / ${total}`;
+      if (queued) label = queuedLabel(ahead);
+      else if (phase === "submission") label = `${done} of ${total} records submitted`;
       const box = this.$("progress");
       const bar = this.$("progress-bar");
       box.classList.remove("d-none");
       box.dataset.phase = phase;
+      box.dataset.state = queued ? "queued" : "running";
       bar.style.width = `${percent}%`;
       bar.setAttribute("aria-valuenow", String(percent));
       bar.setAttribute("aria-valuetext", label);
@@ -240,6 +251,12 @@
     /** Enable exactly the buttons the status allows (the server checks again). */
     actions(status) {
       const allowed = new Set(this.config.actions[status] || []);
+      // Cancel exists only while a phase runs or waits; once pressed it stays
+      // pressed until the phase ends (the job stops at its next progress report).
+      if (!allowed.has("cancel")) this.cancelPending = false;
+      this.$("cancel-form")?.classList.toggle("d-none", !allowed.has("cancel"));
+      const cancel = this.$("btn-cancel");
+      if (cancel) cancel.disabled = !allowed.has("cancel") || Boolean(this.cancelPending);
       for (const action of ["validate", "submit"]) {
         const button = this.$(`btn-${action}`);
         if (button) button.disabled = !allowed.has(action);
@@ -401,6 +418,7 @@
           .then(async (response) => {
             const body = await response.json().catch(() => null);
             if (response.status === 202 && body) {
+              if (form.id === "cancel-form") renderer.cancelPending = true;
               renderer.feedback("success", body.message || "Started.");
               // The status frame normally sets the buttons; this only
               // covers a frame that never comes.

@@ -99,7 +99,7 @@ def test_page_state_carries_the_live_client_contract(alice):
     assert state["statuses"]["5"] == "Ready"
     assert state["colours"]["5"] == "success"
     assert state["actions"]["5"] == ["edit", "submit", "validate"]
-    assert state["actions"]["0"] == []
+    assert state["actions"]["0"] == ["cancel"]  # Waiting: a phase runs, and only Cancel is offered
     assert state["ws_path"] == f"/ws/submissions/{submission.pk}/"
 
 

@@ -535,3 +535,62 @@ def test_the_live_page_is_told_why_an_action_is_refused(alice_client, alice, enq
     assert response.json() == {"ok": False, "error": "A submission in status Loaded cannot start submission."}
     assert submission.status == LOADED
     assert enqueued == []
+
+
+# -- cancel -------------------------------------------------------------------
+
+
+def running(owner, **fields) -> Submission:
+    return make(owner, status=WAITING, job_phase="import", job_state="running", job_previous_status=LOADED, **fields)
+
+
+def test_the_owner_cancels_a_running_phase_with_a_post(alice_client, alice):
+    submission = running(alice)
+
+    response = alice_client.post(reverse("submissions:cancel", args=[submission.pk]), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 202
+    assert response.json() == {"ok": True, "message": "Cancelling the import…"}
+    submission.refresh_from_db()
+    assert submission.job_cancel_requested is True
+
+
+def test_staff_may_cancel_and_everyone_else_gets_404(client, django_user_model, alice, bob):
+    submission = running(alice)
+    url = reverse("submissions:cancel", args=[submission.pk])
+    client.force_login(bob)
+    assert client.post(url).status_code == 404
+    client.force_login(django_user_model.objects.create_user("stella", password="pw", is_staff=True))
+    assert client.post(url).status_code == 302
+    submission.refresh_from_db()
+    assert submission.job_cancel_requested is True
+
+
+def test_cancel_needs_a_post_with_csrf_and_a_sign_in(alice, django_user_model):
+    submission = running(alice)
+    url = reverse("submissions:cancel", args=[submission.pk])
+    assert Client().post(url).status_code == 302  # to the login page
+    guarded = Client(enforce_csrf_checks=True)
+    guarded.force_login(alice)
+    assert guarded.get(url).status_code == 405
+    assert guarded.post(url).status_code == 403
+    submission.refresh_from_db()
+    assert submission.job_cancel_requested is False
+
+
+def test_cancel_when_nothing_runs_is_refused_with_the_reason(alice_client, alice):
+    submission = make(alice, status=READY)
+
+    response = alice_client.post(reverse("submissions:cancel", args=[submission.pk]), HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 409
+    assert response.json()["error"] == "Nothing is running that could be cancelled; the submission is Ready."
+
+
+def test_the_cancel_button_shows_only_while_a_phase_runs(alice_client, alice):
+    shown = alice_client.get(running(alice).get_absolute_url())
+    hidden = alice_client.get(make(alice, status=READY).get_absolute_url())
+
+    assert "d-none" not in (element(shown, "cancel-form")["class"] or "")
+    assert "d-none" in element(hidden, "cancel-form")["class"]
+    assert element(shown, "btn-cancel")["<tag>"] == "button"

@@ -1,0 +1,50 @@
+"""The Cancel button and the queue, in a real headless Chromium against the real server."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from uid.example_data import write_example_csv
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+def test_cancel_appears_while_the_import_runs_and_cancelling_imports_nothing(page, tmp_path):
+    data = tmp_path / "herd.csv"
+    # Big enough that its parse still runs when the button is pressed a moment after the page opens.
+    write_example_csv(data, animals=60_000, samples_per_animal=2, prefix="CANCEL26-")
+    page.goto("/submissions/new/")
+    page.fill("input[name=title]", "Herd to cancel")
+    page.set_input_files("input[type=file]", str(data))
+    page.click("form button[type=submit]:not(#logout-button)")
+    expect(page.locator("#connection")).to_have_text("Live", timeout=30_000)
+    page.evaluate("() => { window.__sameDocument = true; }")
+
+    cancel = page.locator("#btn-cancel")
+    expect(cancel).to_be_visible()
+    cancel.click()
+
+    expect(page.locator("#notification")).to_have_text(
+        "Import cancelled; nothing was imported. Edit the submission to upload a data file again.", timeout=30_000
+    )
+    expect(cancel).to_be_hidden()
+    expect(page.locator("#progress")).to_be_hidden()
+    assert page.evaluate("window.__sameDocument") is True, "the page reloaded"
+    page.reload()
+    expect(page.locator("#animals-table")).to_contain_text("No animals imported.")
+    expect(page.locator("#btn-cancel")).to_be_hidden()
+
+
+def test_a_queued_job_shows_its_place_in_line(page):
+    page.get_by_text("Demo submission").first.click()
+    expect(page.locator("#connection")).to_have_text("Live")
+    expect(page.locator("#btn-cancel")).to_be_hidden()
+
+    page.evaluate(
+        """() => window.submissionLive.renderer.progress(
+             {progress: {phase: "validation", done: 0, total: 0, queued: true, ahead: 2}})"""
+    )
+
+    expect(page.locator("#progress-label")).to_have_text("Queued (2 ahead of you)")
+    expect(page.locator("#progress")).to_have_attribute("data-state", "queued")
