@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from archive.sending import remote_archive_configured
 from common.constants import ERROR, JOB_QUEUED, PHASE_IMPORT, PHASE_SUBMISSION, PHASE_VALIDATION, WAITING
 from jobs.pipeline import finish
 from jobs.queue import publish_queue_positions
@@ -86,9 +85,8 @@ def cancelled_message(submission: Submission, phase: str) -> str:
         return "Import cancelled; nothing was imported. Edit the submission to upload a data file again."
     if phase == PHASE_VALIDATION:
         return "Validation cancelled; the validation results are as they were before it started."
-    if remote_archive_configured():
-        return (
-            "Submission to the archive cancelled. Batches the archive already received are not sent again; "
-            "Submit sends the rest."
-        )
-    return "Submission to the archive cancelled; nothing was sent."
+    # Accessions are stored as the archive returns them, so nothing accepted is ever sent twice.
+    return (
+        "Submission to the archive cancelled. Records the archive already accepted keep their accessions; "
+        "Submit sends the rest."
+    )

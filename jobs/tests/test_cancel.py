@@ -134,7 +134,7 @@ def test_a_cancelled_submission_to_the_embedded_archive_is_ready_again(submissio
     submission = run_phase(submission, PHASE_SUBMISSION)
 
     assert submission.status == READY
-    assert submission.message == "Submission to the archive cancelled; nothing was sent."
+    assert submission.message.startswith("Submission to the archive cancelled. Records the archive already accepted")
     assert not Animal.objects.filter(submission=submission).exclude(accession="").exists()
 
 
