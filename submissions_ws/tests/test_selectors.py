@@ -2,11 +2,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from submissions.helpers import send_message
 from submissions_ws import selectors
-from submissions_ws.hub import get_hub
 from uid.models import Submission
 
 
@@ -45,10 +42,3 @@ def test_events_in_ranges_spans_several_queries_when_many_submissions_are_behind
     assert sorted((m["submission"], m["seq"]) for m in messages) == sorted(
         (s.pk, seq) for s in submissions for seq in (1, 2)
     )
-
-
-@pytest.mark.django_db(transaction=True)
-async def test_the_embedded_hub_relays_from_the_log_on_its_first_sweep():
-    """In-process layers cannot lose a doorbell in transit, so the hub does not wait a round to confirm a gap."""
-    hub = await get_hub()
-    assert hub.confirm_sweeps == 0
