@@ -13,6 +13,14 @@ def run_phase(phase: str, submission_id: int) -> None:
     run_job(phase, submission_id)
 
 
+@shared_task(name="jobs.fail_stale", ignore_result=True)
+def fail_stale() -> None:
+    """Celery beat's watchdog round: in distributed mode a dead worker's job ends even with no server running."""
+    from jobs.watchdog import fail_stale_jobs
+
+    fail_stale_jobs()
+
+
 @shared_task(name="archive.poll", ignore_result=True)
 def poll_archive() -> None:
     """Celery beat's round over the submissions waiting for the remote archive."""

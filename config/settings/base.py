@@ -230,6 +230,12 @@ ARCHIVE_POLL_SECONDS = float(os.environ.get("ARCHIVE_POLL_SECONDS", "15"))
 ARCHIVE_WAIT_WARN_HOURS = float(os.environ.get("ARCHIVE_WAIT_WARN_HOURS", "48"))
 # A round not started within one interval is dropped: the next one is already due.
 CELERY_BEAT_SCHEDULE = {
+    # The servers' watchdog, also run by beat: a worker's job must not hang in Waiting while no server runs.
+    "fail-stale-jobs": {
+        "task": "jobs.fail_stale",
+        "schedule": max(1.0, JOB_STALE_SECONDS / 4),
+        "options": {"expires": max(1.0, JOB_STALE_SECONDS / 4)},
+    },
     "poll-archive": {
         "task": "archive.poll",
         "schedule": ARCHIVE_POLL_SECONDS,
