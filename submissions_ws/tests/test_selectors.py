@@ -42,3 +42,20 @@ def test_events_in_ranges_spans_several_queries_when_many_submissions_are_behind
     assert sorted((m["submission"], m["seq"]) for m in messages) == sorted(
         (s.pk, seq) for s in submissions for seq in (1, 2)
     )
+
+
+def test_a_replay_stops_at_the_seq_it_announces(user):
+    """The events query may see events committed after the submission row was read (READ COMMITTED).
+
+    The replay must stop at the `last_seq` it read, or the socket, which goes live from that seq,
+    sends the newer events a second time.
+    """
+    submission = Submission.objects.create(title="racing", owner=user)
+    log_events(submission, 2)
+    read_before_the_third = Submission.objects.get(pk=submission.pk)
+    log_events(submission, 1)
+
+    sync = selectors._sync_from(read_before_the_third, since=0)
+
+    assert sync.seq == 2
+    assert [json.loads(frame)["seq"] for frame in sync.frames] == [1, 2]
