@@ -23,6 +23,11 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.05)
     parser.add_argument("--padding", type=int, default=0, help="characters added to each notification")
     parser.add_argument("--batch", type=int, default=1, help="events per transaction (a fast burst)")
+    parser.add_argument(
+        "--no-lock", action="store_true", help="no row lock of our own: only send_message's locking orders writers"
+    )
+    parser.add_argument("--tag", default="", help="names this writer in each notification")
+    parser.add_argument("--start-at", type=float, default=0.0, help="wall-clock time to begin, so writers collide")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     django.setup()
@@ -34,6 +39,9 @@ def main() -> None:
     from uid.models import Submission
 
     pks = [int(pk) for pk in args.submissions.split(",")]
+    if args.no_lock:
+        unlocked_writer(pks, args)
+        return
     for first in range(0, args.count, args.batch):
         indexes = range(first, min(first + args.batch, args.count))
         for pk in pks:
@@ -51,6 +59,23 @@ def main() -> None:
                     print(f"send_message failed, retrying: {error.__class__.__name__}", file=sys.stderr, flush=True)
                     close_old_connections()
                     time.sleep(0.5)
+        time.sleep(args.interval)
+    print("done", flush=True)
+
+
+def unlocked_writer(pks: list[int], args: argparse.Namespace) -> None:
+    """Write events as concurrent jobs do: no transaction or lock around `send_message`."""
+    from common.constants import LOADED, WAITING
+    from submissions.helpers import send_message
+    from uid.models import Submission
+
+    submissions = [Submission.objects.get(pk=pk) for pk in pks]
+    time.sleep(max(0.0, args.start_at - time.time()))  # start together with the other writers
+    for index in range(args.count):
+        for submission in submissions:
+            submission.status = WAITING if index % 2 == 0 else LOADED
+            submission.message = f"{args.tag} {index}"
+            send_message(submission, None)
         time.sleep(args.interval)
     print("done", flush=True)
 

@@ -117,6 +117,10 @@ class LivePage:
 def invariant_violations(page: LivePage, events: list[tuple[int, int, str]], final: dict[str, Any]) -> list[str]:
     """What keeps `page` from holding exactly the database's history and state."""
     problems = []
+    if page.duplicates:
+        # The server promises each status event once per connection; a page
+        # that had to drop repeats was sent a frame it should never have got.
+        problems.append(f"{page.duplicates} duplicate status frames received")
     if page.events != events:
         held = [seq for seq, *_ in page.events]
         problems.append(f"events differ: page holds {len(held)} (first {held[:3]}, last {held[-3:]}), db {len(events)}")

@@ -154,6 +154,7 @@ async def test_a_worker_killed_mid_import_ends_in_error_and_imports_nothing(work
     assert invariant_violations(page, events, final) == []
     with psycopg.connect(cluster.env["DATABASE_URL"]) as db:
         assert db.execute("SELECT count(*) FROM uid_animal WHERE submission_id = %s", [pk]).fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM uid_sample WHERE submission_id = %s", [pk]).fetchone()[0] == 0
 
 
 @pytest.fixture

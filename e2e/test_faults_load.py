@@ -93,7 +93,12 @@ async def test_a_reader_that_stops_reading_neither_grows_memory_nor_slows_others
     assert len(events) >= 5000
     assert invariant_violations(slow_page, events, final) == []
     assert scenario.violations() == []
-    assert (rss_peak - rss_before) < 15 * 2**20, f"server grew by {(rss_peak - rss_before) / 2**20:.1f} MB"
+    # The bound is what the burst weighs: a server that kept the slow reader's frames would hold all of
+    # them (5,000 x 4 KB) on top of its other growth (13 MB measured in all, of which at most 4 MB is the
+    # outbox's 1,000 frames), so it would exceed this; the bounded one stays well below on a loaded machine.
+    payload = sum(len(message) for _, _, message in events[-5000:])
+    grown = rss_peak - rss_before
+    assert grown < payload, f"server grew by {grown / 2**20:.1f} MB, the burst was {payload / 2**20:.1f} MB"
     latencies.sort()
     assert latencies[int(len(latencies) * 0.99)] < 0.5, "the other pages were held up by the slow one"
 

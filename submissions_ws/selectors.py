@@ -107,7 +107,10 @@ def _sync_from(submission: Submission, since: int | None) -> InitialSync:
 
     last = submission.last_seq
     if since is not None and 0 <= since <= last and last - since <= MAX_REPLAY:
-        return InitialSync(frames=[m["frame"] for m in event_messages(submission.pk, after=since)], seq=last)
+        # Up to `last` only: under PostgreSQL's READ COMMITTED the events query sees events committed
+        # after the submission was read, and sending those here as well as live sent them twice.
+        frames = [m["frame"] for m in event_messages(submission.pk, after=since, upto=last)]
+        return InitialSync(frames=frames, seq=last)
     frame = build_frame(
         kind=SNAPSHOT,
         submission_id=submission.pk,

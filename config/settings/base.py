@@ -242,5 +242,15 @@ BIOSAMPLES_ATTEMPTS = int(os.environ.get("BIOSAMPLES_ATTEMPTS", "4"))
 BIOSAMPLES_BACKOFF_SECONDS = float(os.environ.get("BIOSAMPLES_BACKOFF_SECONDS", "2"))
 # A 429 is waited out for its Retry-After up to this long; a longer wait pauses the submission.
 BIOSAMPLES_MAX_WAIT_SECONDS = float(os.environ.get("BIOSAMPLES_MAX_WAIT_SECONDS", "120"))
+# Celery beat runs the servers' watchdog too, in distributed mode: a dead
+# worker's job must not hang in Waiting while no server process runs.
+# A round not started within one interval is dropped: the next one is already due.
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-jobs": {
+        "task": "jobs.fail_stale",
+        "schedule": max(1.0, JOB_STALE_SECONDS / 4),
+        "options": {"expires": max(1.0, JOB_STALE_SECONDS / 4)},
+    },
+}
 # httpx logs every request at INFO; one line per sample would drown the log.
 LOGGING.setdefault("loggers", {})["httpx"] = {"level": "WARNING"}

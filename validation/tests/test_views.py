@@ -87,7 +87,12 @@ def test_staff_can_see_any_report(client, staff_user, validated):
     """Staff help submitters, so they may open every report."""
     client.force_login(staff_user)
 
-    assert client.get(report_url(validated)).status_code == 200
+    response = client.get(report_url(validated))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert records_shown(html) == {"COW1", "COW2", "S1"}
+    assert "sex &quot;cow&quot; is not an accepted term." in html
 
 
 @pytest.mark.django_db
@@ -183,7 +188,13 @@ def test_csv_export_needs_login_and_hides_other_users_reports(client, other_user
 def test_staff_can_export_any_report(client, staff_user, validated):
     client.force_login(staff_user)
 
-    assert client.get(csv_url(validated)).status_code == 200
+    rows = download(client.get(csv_url(validated)))
+
+    assert {(row[0], row[1], row[2]) for row in rows[1:]} == {
+        ("animal", "COW1", "Pass"),
+        ("animal", "COW2", "Error"),
+        ("sample", "S1", "Warning"),
+    }
 
 
 @pytest.mark.django_db
