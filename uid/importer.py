@@ -1,8 +1,8 @@
 """Import a submission's animals and samples from one data file, in any of the accepted formats.
 
 The format is told from the content, not the name: an .xlsx workbook by its
-ZIP signature, a CRB-Anim export by its header, and anything else is read as
-the submission CSV format. The file is parsed and checked completely before
+ZIP signature, a CryoWeb SQL dump by its first statement, a CRB-Anim export
+by its header, and anything else is read as the submission CSV format. The file is parsed and checked completely before
 anything is written, and the write replaces the submission's records in one
 transaction (`uid.formats.store`): a scientist never ends up with half a
 file imported, or with old and new records mixed. Values are stored as the
@@ -19,14 +19,15 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import IO
 
-from uid.formats import crb_anim, csv_template, xlsx_template
+from uid.formats import crb_anim, cryoweb, csv_template, xlsx_template
+from uid.formats.cryoweb_sniff import looks_like_sql
 from uid.formats.csv_template import COLUMNS
 from uid.formats.store import store_records
 from uid.models import Submission
 from uid.upload_checks import ImportFailed, read_limited
 
 ZIP_SIGNATURE = b"PK\x03\x04"
-FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (csv_template, xlsx_template, crb_anim)}
+FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (csv_template, xlsx_template, crb_anim, cryoweb)}
 
 __all__ = ["COLUMNS", "FORMATS", "ImportFailed", "ImportResult", "detect_format", "import_records"]
 
@@ -44,6 +45,8 @@ def detect_format(data: bytes) -> str:
     """The name of the format `data` is in, from its content alone."""
     if data.startswith(ZIP_SIGNATURE):
         return xlsx_template.NAME
+    if looks_like_sql(data[:4096]):
+        return cryoweb.NAME
     first_line = data[:4096].split(b"\n", 1)[0].decode("utf-8", errors="replace")
     if crb_anim.looks_like(first_line):
         return crb_anim.NAME
@@ -65,7 +68,10 @@ def import_records(
     name = detect_format(data)
     # Parsing is the first half of the bar and storing the second, so a
     # large file keeps reporting while its rows go into the database.
-    parsed = FORMATS[name].parse(data, (lambda done, total: progress(done // 2, total)) if progress else None)
+    half = (lambda done, total: progress(done // 2, total)) if progress else None
+    # A CryoWeb dump names species by common name, in the gene bank country's language (formats.md §0.3).
+    language = {"language": submission.gene_bank_country} if name == cryoweb.NAME else {}
+    parsed = FORMATS[name].parse(data, half, **language)
     total = len(parsed.animals) + len(parsed.samples)
     stored = 0
 
