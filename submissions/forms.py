@@ -21,7 +21,7 @@ from uid.upload_checks import extension_problem, upload_content_problem
 
 # A hint for the browser's file picker only; the checks below decide.
 FILE_ACCEPT = (
-    ".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,text/plain,"
+    ".csv,.tsv,.txt,.xlsx,.sql,text/csv,text/tab-separated-values,text/plain,application/sql,"
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
@@ -83,7 +83,10 @@ class SubmissionForm(BootstrapFormMixin, forms.ModelForm):
 
     data_file = forms.FileField(
         label="Data file",
-        help_text="An Excel workbook (.xlsx) or a UTF-8 CSV file (.csv, .tsv or .txt) of animal and sample records.",
+        help_text=(
+            "An Excel workbook (.xlsx), a UTF-8 CSV file (.csv, .tsv or .txt) or a CryoWeb SQL dump (.sql) "
+            "of animal and sample records."
+        ),
         widget=forms.FileInput(attrs={"accept": FILE_ACCEPT}),
     )
 

@@ -17,12 +17,14 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from uid.cryoweb_example import example_dump
 from uid.example_data import example_rows
 from uid.formats import crb_anim, csv_template, xlsx_template
 from validation.vocabularies import BREEDS
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
+SQL_TYPE = "application/sql; charset=utf-8"
 # Example values for the fields the CSV template has no column for.
 PLACE = "Experimental farm"
 ACCURACY = "precise coordinates"
@@ -191,4 +193,7 @@ DOWNLOADS: dict[str, Download] = {
     "submission_example.xlsx": Download(XLSX_TYPE, xlsx_example_file, "Excel example"),
     "crb_anim_template.csv": Download(CSV_TYPE, crb_anim_template_file, "CRB-Anim template"),
     "crb_anim_example.csv": Download(CSV_TYPE, crb_anim_example_file, "CRB-Anim example"),
+    # CryoWeb has no empty template: a dump comes out of CryoWeb's database. Its two pg_dump forms instead.
+    "cryoweb_example.sql": Download(SQL_TYPE, lambda: example_dump(form="insert"), "CryoWeb dump example"),
+    "cryoweb_example_copy.sql": Download(SQL_TYPE, lambda: example_dump(form="copy"), "CryoWeb dump example (COPY)"),
 }
