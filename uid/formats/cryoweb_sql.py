@@ -244,7 +244,7 @@ class _Reader:
         )
         if not shape_ok:
             raise _refused(line, text, "a SELECT other than pg_catalog.set_config or setval")
-        if words[1] == "set_config" and len(tokens) > 4 and _literal(*tokens[3], self.conforming) == "search_path":
+        if words[1] == "set_config" and len(tokens) > 6 and _literal(*tokens[3], self.conforming) == "search_path":
             self.search_path = [part.strip() for part in str(_literal(*tokens[5], self.conforming)).split(",") if part]
 
     def _copy(
@@ -256,13 +256,13 @@ class _Reader:
         if "TO" in words:
             raise _refused(line, text, "COPY ... TO, which writes a file")
         try:
-            close = words.index(")")
+            opened, close = words.index("("), words.index(")")
         except ValueError:
             raise _malformed(line, "a COPY without its column list") from None
         if words[close + 1 :] != ["FROM", "STDIN"]:
             raise _refused(line, text, "a COPY that does not read its rows from the dump (FROM stdin)")
-        name = "".join(value for kind, value in tokens[1 : words.index("(")])
-        columns = "".join(value for kind, value in tokens[words.index("(") + 1 : close])
+        name = "".join(value for kind, value in tokens[1:opened])
+        columns = "".join(value for kind, value in tokens[opened + 1 : close])
         table = self._table(name, line, text)
         return table, self._projection(table, columns, line), columns.count(",") + 1, line
 
@@ -306,6 +306,8 @@ class _Reader:
 
     def _table(self, name: str, line: int, text: str) -> str:
         parts = [_identifier(part) for part in re.findall(_IDENT, name)]
+        if not 1 <= len(parts) <= 2:
+            raise _malformed(line, f'an unreadable table name "{name.strip()[:60]}"')
         schema = parts[0] if len(parts) == 2 else (self.search_path[0] if self.search_path else SCHEMA)
         if schema != SCHEMA:
             raise _refused(line, text, f"rows for schema {schema}, outside CryoWeb's {SCHEMA}")
