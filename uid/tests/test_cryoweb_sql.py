@@ -53,3 +53,43 @@ def test_a_real_dump_cut_or_spliced_anywhere_reads_or_is_refused(at, parts):
     for dump in (INSERT_DUMP, copy_dump()):
         cut = at % (len(dump) + 1)
         read_all(dump[:cut] + "".join(parts) + dump[cut:])
+
+
+END = "\n--\n-- PostgreSQL database dump complete\n--\n"
+
+
+def rows(text: str, wanted: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, int, tuple]]:
+    return [tuple(row) for row in read_rows((text + END).encode(), wanted or {"codes": ("db_code", "ext_code")})]
+
+
+def test_insert_literals_escapes_several_rows_and_identity_columns_are_read_as_pg_dump_writes_them():
+    text = (
+        "INSERT INTO apiis_admin.codes (db_code, ext_code) VALUES (1, 'it''s; a, test'), (2, NULL),\n"
+        "(3, E'tab\\there \\'q\\' \\\\ back');\n"
+        'INSERT INTO apiis_admin."codes" ("db_code", ext_code) OVERRIDING SYSTEM VALUE VALUES (-4.5e1, \'\');\n'
+    )
+
+    assert rows(text) == [
+        ("codes", 1, ("1", "it's; a, test")),
+        ("codes", 1, ("2", None)),
+        ("codes", 1, ("3", "tab\there 'q' \\ back")),
+        ("codes", 3, ("-4.5e1", "")),
+    ]
+
+
+def test_old_dumps_without_standard_conforming_strings_escape_with_backslashes():
+    text = "SET standard_conforming_strings = off;\nINSERT INTO codes (db_code, ext_code) VALUES (1, 'a\\'b\\\\c');\n"
+
+    assert rows(text) == [("codes", 2, ("1", "a'b\\c"))]
+
+
+def test_copy_escapes_nulls_and_columns_absent_from_the_dump():
+    text = "COPY apiis_admin.codes (ext_code) FROM stdin;\na\\tb\\nc\\\\d\\101\n\\N\n\\.\n"
+
+    assert rows(text) == [("codes", 2, (None, "a\tb\nc\\dA")), ("codes", 3, (None, None))]
+
+
+def test_tables_the_import_does_not_use_are_read_and_dropped():
+    text = "COPY apiis_admin.event (a, b) FROM stdin;\n1\t2\n\\.\nINSERT INTO apiis_admin.ar_users (a) VALUES (1);\n"
+
+    assert rows(text) == []
