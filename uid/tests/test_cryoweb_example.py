@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core.files.base import ContentFile
 
-from common.constants import LOADED, PHASE_IMPORT, PHASE_VALIDATION
+from common.constants import ERROR, LOADED, PHASE_IMPORT, PHASE_VALIDATION
 from jobs.services import start_phase
 from uid.cryoweb_example import example_dump
 from uid.example_files import DOWNLOADS
@@ -77,3 +77,22 @@ def test_a_dump_of_100000_vessels_imports_with_a_progress_frame_at_least_every_h
     reading = {numbers["done"] for _, numbers in progress if numbers["done"] * 2 < numbers["total"]}
     assert len(reading) >= 5
     assert progress[-1][1] == {"phase": "import", "done": 110_000, "total": 110_000}
+
+
+@pytest.mark.django_db
+def test_a_dump_with_ddl_ends_the_import_in_error_naming_the_line_and_imports_nothing(
+    submission, published, django_capture_on_commit_callbacks
+):
+    dump = example_dump().replace(b"SET row_security = off;\n", b"SET row_security = off;\nDROP SCHEMA apiis_admin;\n")
+    submission.uploaded_file.save("dump.sql", ContentFile(dump))
+
+    submission = run(submission, PHASE_IMPORT, django_capture_on_commit_callbacks, initial=True)
+
+    assert submission.status == ERROR
+    assert submission.message.startswith(
+        'Import failed: Line 17 holds a DROP statement ("DROP SCHEMA apiis_admin;"), which a data-only CryoWeb dump '
+        "never contains. The dump is refused and nothing in it was run."
+    )
+    assert submission.message.endswith("Nothing was imported.")
+    assert published[-1][1]["message"] == "Error"
+    assert not Animal.objects.exists()
