@@ -6,7 +6,7 @@ import pytest
 
 from uid.formats import cryoweb, species_synonyms
 from uid.importer import detect_format, import_records
-from uid.models import Animal, Sample
+from uid.models import Animal, Sample, Submission
 from uid.upload_checks import ImportFailed
 
 # Written as old pg_dump --column-inserts writes it (formats.md §3.1): unqualified names under
@@ -193,19 +193,22 @@ def test_an_insert_dump_imports_its_breeds_animals_parents_and_sample(submission
 
 
 @pytest.mark.django_db
-def test_a_copy_dump_imports_the_same_records_with_its_escapes_and_the_open_transfer(submission):
+def test_a_copy_dump_imports_the_same_records_with_its_escapes_and_the_open_transfer(submission, other_user):
+    from_inserts = Submission.objects.create(title="INSERT form", owner=other_user)
+    import_records(submission=from_inserts, file=_file(INSERT_DUMP))
+
     result = import_records(submission=submission, file=_file(copy_dump()))
 
     assert (result.animals, result.samples) == (3, 1)
-    found = animals(submission)
     # Animal 13 was transferred twice; its open transfer (no closing date) names it, once.
-    assert set(found) == {"ANIMAL:::ID:::DE 0101", "ANIMAL:::ID:::DE 0102", "ANIMAL:::ID:::DE 0103"}
-    assert found["ANIMAL:::ID:::DE 0103"]["father_name"] == "ANIMAL:::ID:::DE 0101"
-    assert found["ANIMAL:::ID:::DE 0103"]["mother_name"] == "ANIMAL:::ID:::DE 0102"
-    assert found["ANIMAL:::ID:::DE 0101"]["description"] == "Ram, from Schleswig-Holstein;\nsecond line of the comment"
-    assert found["ANIMAL:::ID:::DE 0102"]["latitude"] == ""
-    assert found["ANIMAL:::ID:::DE 0102"]["description"] == ""
-    assert Sample.objects.get(submission=submission).description == 'Straw 1,\t"best" \\ tab'
+    assert animals(submission) == animals(from_inserts)
+    ewe = animals(submission)["ANIMAL:::ID:::DE 0103"]
+    assert (ewe["sex"], ewe["birth_date"]) == ("female", "2012-03-27")
+    assert (ewe["latitude"], ewe["longitude"], ewe["accuracy"]) == ("54.32", "10.13", "unknown accuracy level")
+    assert (ewe["father_name"], ewe["mother_name"]) == ("ANIMAL:::ID:::DE 0101", "ANIMAL:::ID:::DE 0102")
+    sample = Sample.objects.get(submission=submission)
+    assert (sample.name, sample.animal.name, sample.organism_part) == ("V-0001", "ANIMAL:::ID:::DE 0101", "semen")
+    assert sample.description == 'Straw 1,\t"best" \\ tab'
 
 
 def test_dumps_are_told_apart_by_content():
