@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import uuid
-
-import psycopg
 import pytest
 
-from e2e.server import ROOT
-from e2e.services import POSTGRES, require
+from e2e.postgres import run_script, scratch_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
@@ -48,24 +41,13 @@ print(json.dumps(seen))
 
 @pytest.fixture
 def database():
-    require("PostgreSQL", POSTGRES)
-    base = f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}"
-    name = f"sl_cryoweb_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{base}/{name}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("sl_cryoweb") as url:
+        yield url
 
 
 def test_insert_and_copy_dumps_import_on_postgresql_and_a_refused_dump_writes_nothing(database):
-    env = {"DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300
-    )
+    seen = run_script(database, SCRIPT)
 
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
     for form in ("insert", "copy"):
         parents = [f"ANIMAL:::ID:::{form.upper()}-DE001000", f"ANIMAL:::ID:::{form.upper()}-DE001002"]
         assert seen[form] == {

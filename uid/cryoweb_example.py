@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from uid.formats.cryoweb import WANTED
+
 HEADER = """--
 -- PostgreSQL database dump
 --
@@ -50,23 +52,14 @@ CODES: tuple[tuple[int, str, str, str, str], ...] = (
 BREEDS = ((20, 10, "Holstein", "Germany"), (21, 11, "Bentheimer Black Pied", "Germany"))
 UNIT = 100
 UNKNOWN_SIRE, UNKNOWN_DAM = 1, 2
+# The unit, transfer and animal columns are exactly those the reader keeps, in its order, so the rows
+# written below and the reader cannot drift apart; the other tables have columns the reader skips.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "codes": ("db_code", "ext_code", "class", "short_name", "long_name"),
-    "unit": ("db_unit", "ext_unit", "ext_id"),
+    "unit": WANTED["unit"],
     "breeds_species": ("db_breed", "db_species", "efabis_mcname", "efabis_country", "efabis_lang"),
-    "transfer": ("db_animal", "ext_animal", "db_unit", "closing_dt"),
-    "animal": (
-        "db_animal",
-        "db_sire",
-        "db_dam",
-        "db_sex",
-        "db_breed",
-        "db_species",
-        "birth_dt",
-        "latitude",
-        "longitude",
-        "comment",
-    ),
+    "transfer": WANTED["transfer"],
+    "animal": WANTED["animal"],
     "protocols": ("protocol_id", "protocol_name", "db_material_type"),
     "vessels": ("db_vessel", "ext_vessel", "db_animal", "protocol_id", "production_dt", "freezing_dt", "comment"),
     "nodes": ("nodename", "address"),
