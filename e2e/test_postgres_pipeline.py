@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import uuid
-
-import psycopg
 import pytest
 
-from e2e.server import ROOT
-from e2e.services import POSTGRES, require
+from e2e.postgres import run_script, scratch_database
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
@@ -45,25 +38,14 @@ print(json.dumps({{
 
 @pytest.fixture
 def database():
-    require("PostgreSQL", POSTGRES)
-    base = f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}"
-    name = f"sl_bulk_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"{base}/{name}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("sl_bulk") as url:
+        yield url
 
 
 def test_records_and_results_written_with_copy_read_back_whole(database, tmp_path):
-    env = {"DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
     script = SCRIPT.format(csv=tmp_path / "herd.csv")
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=600
-    )
+    seen = run_script(database, script, timeout=600)
 
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert (seen["animals"], seen["samples"], seen["linked"], seen["results"]) == (10000, 20000, 20000, 30000)
     assert seen["counts"]["animals"] == 10000
     assert seen["counts"]["sample_issues"] == 1
@@ -96,19 +78,8 @@ print(json.dumps({
 
 
 def test_crb_anim_conflicts_and_the_workbooks_submission_fields_are_written_with_copy(database):
-    env = {"DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PATH": "/usr/bin:/bin"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
-    done = subprocess.run(
-        [sys.executable, "-c", FORMATS_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    seen = run_script(database, FORMATS_SCRIPT)
 
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["conflicts"] == [["sex is male on row 2 but female on row 3"], []]
     assert seen["gene_bank"] == ["Example gene bank", "Italy", "Rossi"]
     assert seen["animals"] == 4

@@ -22,7 +22,7 @@ from uid.upload_checks import extension_problem, upload_content_problem
 
 # A hint for the browser's file picker only; the checks below decide.
 FILE_ACCEPT = (
-    ".csv,.tsv,.txt,.xlsx,text/csv,text/tab-separated-values,text/plain,"
+    ".csv,.tsv,.txt,.xlsx,.sql,text/csv,text/tab-separated-values,text/plain,application/sql,"
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
@@ -129,7 +129,10 @@ class SubmissionForm(FormatCheckMixin, BootstrapFormMixin, forms.ModelForm):
 
     data_file = forms.FileField(
         label="Data file",
-        help_text="An IMAGE Excel template (.xlsx), a CRB-Anim export or the site's submission CSV (UTF-8).",
+        help_text=(
+            "An IMAGE Excel template (.xlsx), a CRB-Anim CSV export, the site's submission CSV (both UTF-8 "
+            ".csv, .tsv or .txt) or a CryoWeb SQL dump (.sql)."
+        ),
         widget=forms.FileInput(attrs={"accept": FILE_ACCEPT}),
     )
     data_format = format_field()

@@ -18,6 +18,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from uid.cryoweb_example import example_dump
 from uid.example_data import example_rows
 from uid.formats import crb_anim, csv_template
 from validation.vocabularies import BREEDS, COUNTRIES
@@ -27,6 +28,7 @@ IMAGE_TEMPLATE = Path(__file__).resolve().parent / "formats" / "files" / "Image_
 COMMON_NAMES = {"Bos taurus": "Cattle", "Sus scrofa": "Pig", "Ovis aries": "Sheep", "Capra hircus": "Goat"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
+SQL_TYPE = "application/sql; charset=utf-8"
 # Example values for the fields the CSV template has no column for.
 PLACE = "Experimental farm"
 ACCURACY = "precise coordinates"
@@ -177,4 +179,7 @@ DOWNLOADS: dict[str, Download] = {
     "submission_example.xlsx": Download(XLSX_TYPE, xlsx_example_file, "IMAGE Excel example"),
     "crb_anim_template.csv": Download(CSV_TYPE, crb_anim_template_file, "CRB-Anim template"),
     "crb_anim_example.csv": Download(CSV_TYPE, crb_anim_example_file, "CRB-Anim example"),
+    # CryoWeb has no empty template: a dump comes out of CryoWeb's database. Its two pg_dump forms instead.
+    "cryoweb_example.sql": Download(SQL_TYPE, lambda: example_dump(form="insert"), "CryoWeb dump example"),
+    "cryoweb_example_copy.sql": Download(SQL_TYPE, lambda: example_dump(form="copy"), "CryoWeb dump example (COPY)"),
 }

@@ -1,9 +1,11 @@
 """Import a submission's animals and samples from one data file, in any of the accepted formats.
 
 The format is told from the content, not the name, by the sniffers of
-`uid.formats.detection`: an .xlsx workbook by its ZIP signature, a CRB-Anim
-export or the submission CSV by its header; a file that fits none is
-refused with what it looks like. The file is parsed and checked completely before
+`uid.formats.detection`: an .xlsx workbook by its ZIP signature, a CryoWeb
+SQL dump by its opening SQL, a CRB-Anim export or the submission CSV by its
+header; a file that fits none is refused with what it looks like. Species
+are read in the language of the submission's gene bank country (formats.md
+§0.3), which every format is given. The file is parsed and checked completely before
 anything is written, and the write replaces the submission's records in one
 transaction (`uid.formats.store`): a scientist never ends up with half a
 file imported, or with old and new records mixed. Values are stored as the
@@ -21,6 +23,7 @@ from typing import IO
 
 from uid.formats import csv_template, detection
 from uid.formats.csv_template import COLUMNS
+from uid.formats.species import language_of
 from uid.formats.store import store_records
 from uid.models import Submission
 from uid.upload_checks import ImportFailed, read_limited
@@ -59,7 +62,8 @@ def import_records(
     data = read_limited(file)
     # Parsing is the first half of the bar and storing the second, so a
     # large file keeps reporting while its rows go into the database.
-    name, parsed = detection.parse(data, (lambda done, total: progress(done // 2, total)) if progress else None)
+    half = (lambda done, total: progress(done // 2, total)) if progress else None
+    name, parsed = detection.parse(data, half, language=language_of(submission.gene_bank_country))
     total = len(parsed.animals) + len(parsed.samples)
     stored = 0
 

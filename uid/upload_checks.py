@@ -24,12 +24,14 @@ from typing import IO
 from django.conf import settings
 from django.db.models import Q
 
+from uid.formats.cryoweb_sniff import DESCRIPTION as CRYOWEB_DUMP
+from uid.formats.cryoweb_sniff import looks_like_sql
 from uid.formats.zip_guard import workbook_problem
 from uid.models import Animal, Sample, Submission
 from uid.sizes import megabytes
 
-ACCEPTED_EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xlsx")
-ACCEPTED_TEXT = ".csv, .tsv, .txt or .xlsx"
+ACCEPTED_EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xlsx", ".sql")
+ACCEPTED_TEXT = ".csv, .tsv, .txt, .xlsx or .sql (CryoWeb dump)"
 # Workbook formats other than .xlsx that people pick; they get a "save as" hint.
 SPREADSHEET_EXTENSIONS = frozenset({".xlsm", ".xls", ".ods", ".numbers"})
 SAVE_AS_CSV = 'Save your spreadsheet as an Excel .xlsx workbook or as "CSV UTF-8" and upload that file.'
@@ -122,9 +124,18 @@ def upload_content_problem(file: IO[bytes], name: str) -> str | None:
     file.seek(0)
     if head.startswith(ZIP_SIGNATURE):
         return workbook_problem(file)
-    if os.path.splitext(name)[1].lower() == ".xlsx":
+    extension = os.path.splitext(name)[1].lower()
+    if extension == ".sql" and not looks_like_sql(head):
+        kind = next((kind for signature, kind in SIGNATURES if head.startswith(signature)), "a CSV or text file")
+        return (
+            f"This file is named .sql but is not {CRYOWEB_DUMP} (this looks like {kind}). "
+            "Upload the plain SQL that CryoWeb's pg_dump --data-only writes, or the file under its own extension."
+        )
+    if extension == ".xlsx":
         kind = next((kind for signature, kind in SIGNATURES if head.startswith(signature)), "")
         looks = f"it looks like {kind}" if kind else "its content is not a ZIP archive"
+        if not kind and looks_like_sql(head):
+            looks = f"this looks like {CRYOWEB_DUMP}; name it .sql"
         return f"This file is named .xlsx but is not an Excel .xlsx workbook ({looks}). {SAVE_AS_CSV}"
     return content_problem(head)
 

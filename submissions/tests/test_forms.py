@@ -105,7 +105,7 @@ def test_invalid_fields_render_with_bootstrap_error_styling():
 
 # -- file type and content ----------------------------------------------------
 
-ACCEPTED = "upload a .csv, .tsv, .txt or .xlsx file."
+ACCEPTED = "upload a .csv, .tsv, .txt, .xlsx or .sql (CryoWeb dump) file."
 SAVE_AS = 'Save your spreadsheet as an Excel .xlsx workbook or as "CSV UTF-8" and upload that file.'
 
 

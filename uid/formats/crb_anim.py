@@ -22,7 +22,7 @@ from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.ages import derived_age
 from uid.formats.records import RecordRows, clean
-from uid.formats.species import resolve_species
+from uid.formats.species import DEFAULT_LANGUAGE, resolve_species
 from uid.formats.storage_terms import storage_term
 from uid.formats.text import csv_rows, header_delimiter, sniff_sample
 from uid.models import Animal, Sample
@@ -91,8 +91,11 @@ def looks_like(head: bytes) -> bool:
     return "record_type" not in names and sum(column.lower() in names for column in COLUMNS) >= 3
 
 
-def parse(data: bytes, progress: Progress = None) -> Parsed:
-    """The file's samples and their animals, or ImportFailed naming everything that is wrong."""
+def parse(data: bytes, progress: Progress = None, *, language: str = DEFAULT_LANGUAGE) -> Parsed:
+    """The file's samples and their animals, or ImportFailed naming everything that is wrong.
+
+    Common species names are read in `language`, then English (§0.3).
+    """
     text = decode(data)
     rows = csv_rows(text, *_dialect(text))
     header = [clean(name).lower() for name in next(rows, (1, []))[1]]
@@ -125,7 +128,7 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         # written, for validation to report.
         species = cells["species_latin_name"]
         if species not in latin:
-            latin[species] = resolve_species(species) or species
+            latin[species] = resolve_species(species, language=language) or species
         cells["species_latin_name"] = latin[species]
         if cells["sex"].lower() == "unknown":
             cells["sex"] = UNKNOWN_SEX

@@ -11,6 +11,7 @@ import re
 
 from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
+from uid.formats.species import DEFAULT_LANGUAGE
 from uid.formats.text import csv_rows, sniff_delimiter
 from uid.models import Animal, Sample
 from uid.upload_checks import ImportFailed, decode, listing
@@ -77,8 +78,11 @@ def looks_like(head: bytes) -> bool:
     return "record_type" in names or len(names & set(COLUMNS)) >= 2
 
 
-def parse(data: bytes, progress: Progress = None) -> Parsed:
-    """The file's records, or ImportFailed naming everything that is wrong with it."""
+def parse(data: bytes, progress: Progress = None, *, language: str = DEFAULT_LANGUAGE) -> Parsed:
+    """The file's records, or ImportFailed naming everything that is wrong with it.
+
+    `language` goes unused: this format's species are stored as written, for validation to judge.
+    """
     records = _parse(decode(data), progress)
     return Parsed(
         animal_fields=tuple(ANIMAL_FIELDS.values()),

@@ -3,18 +3,22 @@
 Every format module offers the same small interface (`Format` below):
 `NAME`, `LABEL` (how a message names it: "this looks like {LABEL}"),
 `looks_like(head)`, judged on the first `HEAD_BYTES` of the file, and
-`parse(data, progress)`; optionally `ABSENT`, what a file chosen as that
-format but not recognised lacks ("this CSV has none of …"). `FORMATS` lists them in the order they are tried;
-the first whose `looks_like` holds reads the file. A new format is one
-module and one entry here (a CryoWeb dump's sniffer goes before the CSV
-formats, since a dump is text too).
+`parse(data, progress, *, language)`; optionally `ABSENT`, what a file
+chosen as that format but not recognised lacks ("this CSV has none of …").
+`language` is the species-synonym language of the submission's gene bank
+country (`uid.formats.species`, formats.md §0.3): every parser is given it,
+and those that name species resolve them in it. `FORMATS` lists the
+formats in the order they are tried; the first whose `looks_like` holds
+reads the file. A new format is one module and one entry here (a CryoWeb
+dump goes before the CSV formats, since a dump is text too).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from uid.formats import Parsed, Progress, crb_anim, csv_template, xlsx_template
+from uid.formats import Parsed, Progress, crb_anim, cryoweb, csv_template, xlsx_template
+from uid.formats.species import DEFAULT_LANGUAGE
 from uid.upload_checks import ImportFailed, content_problem
 
 # Enough for the longest header line and a dump's opening comments and SET lines.
@@ -28,10 +32,10 @@ class Format(Protocol):
 
     def looks_like(self, head: bytes) -> bool: ...
 
-    def parse(self, data: bytes, progress: Progress = None) -> Parsed: ...
+    def parse(self, data: bytes, progress: Progress = None, *, language: str = DEFAULT_LANGUAGE) -> Parsed: ...
 
 
-FORMATS: tuple[Format, ...] = (xlsx_template, crb_anim, csv_template)  # type: ignore[assignment]
+FORMATS: tuple[Format, ...] = (xlsx_template, cryoweb, crb_anim, csv_template)  # type: ignore[assignment]
 BY_NAME: dict[str, Format] = {module.NAME: module for module in FORMATS}
 
 
@@ -73,10 +77,13 @@ def _absent(wanted: Format, head: bytes) -> str:
     return getattr(wanted, "ABSENT", "it does not look like one.")
 
 
-def parse(data: bytes, progress: Progress = None) -> tuple[str, Parsed]:
-    """(format name, records) of a whole file, recognised by its content; ImportFailed when nothing fits."""
+def parse(data: bytes, progress: Progress = None, *, language: str = DEFAULT_LANGUAGE) -> tuple[str, Parsed]:
+    """(format name, records) of a whole file, recognised by its content; ImportFailed when nothing fits.
+
+    `language` names species synonyms' language (`species.language_of` of the gene bank country).
+    """
     head = data[:HEAD_BYTES]
     found = detect(head)
     if found is None:
         raise ImportFailed(none_fits(head))
-    return found.NAME, found.parse(data, progress)
+    return found.NAME, found.parse(data, progress, language=language)

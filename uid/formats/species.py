@@ -4,9 +4,11 @@ IMAGE's importers resolve a species in four steps (formats.md §0.3): the
 exact Latin label; else a synonym of the submission's language (the gene
 bank country), compared with every space removed and case kept; else the
 same with the default language, United Kingdom; else it is unknown. The
-synonyms are bundled here because the site has no synonym table to
-administer: the English ones are IMAGE's own, and the others are the
-common names in the languages of IMAGE's partner gene banks.
+CryoWeb importer skips the first step (`synonyms_only`): there even a Latin
+name must be a synonym. Every format resolves species here. The synonyms
+are bundled because the site has no synonym table to administer: the
+English ones are IMAGE's own, and the others are the common names in the
+languages of IMAGE's partner gene banks.
 """
 
 from __future__ import annotations
@@ -149,9 +151,12 @@ def language_of(gene_bank_country: str) -> str:
     return country if country in SYNONYMS else DEFAULT_LANGUAGE
 
 
-def resolve_species(value: str, *, language: str = DEFAULT_LANGUAGE) -> str | None:
-    """The Latin name `value` stands for, or None when it is no label and no synonym (§0.3)."""
-    if value in LABELS:
+def resolve_species(value: str, *, language: str = DEFAULT_LANGUAGE, synonyms_only: bool = False) -> str | None:
+    """The Latin name `value` stands for, or None when it is no label and no synonym (§0.3).
+
+    `synonyms_only` skips the exact-label step, as the CryoWeb importer does.
+    """
+    if value in LABELS and not synonyms_only:
         return value
     word = _squeezed(value)
     for words in (_BY_LANGUAGE.get(language, {}), _BY_LANGUAGE[DEFAULT_LANGUAGE]):

@@ -23,7 +23,7 @@ from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.ages import split_amount
 from uid.formats.records import RecordRows
-from uid.formats.species import known_names, language_of, resolve_species
+from uid.formats.species import DEFAULT_LANGUAGE, known_names, language_of, resolve_species
 from uid.formats.xlsx_columns import (
     AMOUNTS,
     ANIMAL_COLUMNS,
@@ -61,8 +61,12 @@ def looks_like(head: bytes) -> bool:
     return head.startswith(b"PK\x03\x04")
 
 
-def parse(data: bytes, progress: Progress = None) -> Parsed:
-    """The workbook's records and submission fields, or ImportFailed naming everything that must change."""
+def parse(data: bytes, progress: Progress = None, *, language: str = DEFAULT_LANGUAGE) -> Parsed:
+    """The workbook's records and submission fields, or ImportFailed naming everything that must change.
+
+    Species synonyms are read in the language of the workbook's own gene bank country when its
+    `submission` sheet gives one, else in `language` (the submission's).
+    """
     check_workbook(data)
     workbook = open_workbook(data)
     try:
@@ -70,7 +74,8 @@ def parse(data: bytes, progress: Progress = None) -> Parsed:
         sheets, submission = _read(workbook, (lambda done, total: progress(done, 2 * total)) if progress else None)
     finally:
         workbook.close()
-    language = language_of(submission.get("gene_bank_country", ""))
+    if submission.get("gene_bank_country", "").strip():
+        language = language_of(submission["gene_bank_country"])
     breeds, problems = _breeds(sheets[BREED_SHEET], language)
     animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place=f'sheet "{ANIMAL_SHEET}" row')
     unlisted: dict[str, list[int]] = {}

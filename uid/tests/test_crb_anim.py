@@ -150,6 +150,18 @@ def test_unknown_sex_and_a_common_species_name_become_image_labels_and_a_vague_b
 
 
 @pytest.mark.django_db
+def test_a_common_species_name_is_read_in_the_gene_bank_countrys_language(submission):
+    maiale = row(species_latin_name="Maiale")
+
+    import_records(submission=submission, file=crb(maiale))
+    assert Animal.objects.values_list("species", flat=True).get() == "Maiale"  # no English synonym: kept as written
+
+    submission.gene_bank_country = "Italy"
+    import_records(submission=submission, file=crb(maiale))
+    assert Animal.objects.values_list("species", flat=True).get() == "Sus scrofa"
+
+
+@pytest.mark.django_db
 def test_a_value_missing_on_the_first_row_is_taken_from_a_later_one(submission):
     import_records(submission=submission, file=crb(row(animal_birth_date="\\N"), row(sample_identifier="S2")))
 

@@ -55,7 +55,8 @@ def test_every_template_and_example_downloads_as_an_attachment(client, user, nam
         assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
         assert sheets(response.content) == sheets(DOWNLOADS[name].build())
     else:
-        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        kind = "application/sql" if name.endswith(".sql") else "text/csv"
+        assert response["Content-Type"] == f"{kind}; charset=utf-8"
         assert response.content == DOWNLOADS[name].build()
 
 
