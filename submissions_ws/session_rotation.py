@@ -25,11 +25,10 @@ tab could quietly carry on as whoever signed in last in that browser.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.deprecation import MiddlewareMixin
 
 # Longer than any session-check period by far; a rotation is followed within one check.
 ROTATION_SECONDS = 15 * 60
@@ -46,21 +45,21 @@ def successors(old_keys: set[str]) -> dict[str, tuple[str, str]]:
     return {name.removeprefix(_PREFIX): value for name, value in found.items()}
 
 
-class SessionRotationMiddleware:
+class SessionRotationMiddleware(MiddlewareMixin):
     """Record a session key that changed during a request while the same person stayed signed in."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> None:
         session = request.session
-        before = session.session_key
+        request.session_key_before = session.session_key  # type: ignore[attr-defined]
         # Loads the session, which the authentication middleware does for any view anyway.
-        signed_in_as = session.get(SESSION_KEY) if before else None
-        response = self.get_response(request)
-        after = session.session_key
+        request.signed_in_before = session.get(SESSION_KEY) if session.session_key else None  # type: ignore[attr-defined]
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        signed_in_as = getattr(request, "signed_in_before", None)
+        before = getattr(request, "session_key_before", None)
+        after = request.session.session_key
         # `cycle_key` keeps the data and makes the new key at once; `flush`
         # (logout, another person signing in) leaves no key until saved.
-        if signed_in_as is not None and after and after != before and session.get(SESSION_KEY) == signed_in_as:
+        if signed_in_as is not None and after and after != before and request.session.get(SESSION_KEY) == signed_in_as:
             record_rotation(old_key=before, new_key=after, user_id=str(signed_in_as))
         return response
