@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint format services run-distributed bench clean
+.PHONY: run dev test lint format services run-distributed bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,15 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
+# DEBUG stays off: this is what a lab runs for real. ALLOWED_HOSTS follows HOST (common/hosts.py).
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python -m config.serve --host $(HOST) --port $(PORT)
+
+# The same, with Django's DEBUG on (tracebacks in the browser): only on a machine of your own.
+dev: export DJANGO_DEBUG := 1
+dev: run
 
 test: $(VENV)/.dev
 	@scripts/ensure_services.sh

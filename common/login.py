@@ -1,62 +1,35 @@
-"""Django's login view, with failed attempts rate-limited.
+"""Sign-in throttling with django-axes: where the client address comes from and what a locked-out person sees.
 
-Counting per username and client address stops password guessing against
-one account; counting per address alone stops spraying many accounts. The
-counters live in the cache (Redis in distributed mode, so every process
-shares them).
+django-axes counts failed sign-ins per account and address
+(`AXES_LOCKOUT_PARAMETERS` in the settings) in the database, so every server
+process shares the counts; these two functions are its hooks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.views import LoginView
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-WINDOW_SECONDS = 15 * 60
 LOCKED_MESSAGE = "Too many failed sign-in attempts. Wait 15 minutes and try again."
 
 
-def _keys(request: HttpRequest) -> tuple[str, str]:
-    address = request.META.get("REMOTE_ADDR", "unknown")
-    username = str(request.POST.get("username", "")).strip().lower()[:150]
-    return f"login-fail:{address}:{username}", f"login-fail:{address}"
+def client_address(request: HttpRequest) -> str | None:
+    """The peer address as uvicorn resolved it.
+
+    uvicorn replaces it with X-Forwarded-For only for a proxy listed in
+    FORWARDED_ALLOW_IPS. django-axes would otherwise read forwarded headers
+    itself when django-ipware is installed, and a client could rotate them.
+    """
+    return request.META.get("REMOTE_ADDR")
 
 
-def is_locked(request: HttpRequest) -> bool:
-    account, address = _keys(request)
-    return cache.get(account, 0) >= MAX_FAILURES_PER_ACCOUNT or cache.get(address, 0) >= MAX_FAILURES_PER_ADDRESS
-
-
-def record_failure(request: HttpRequest) -> None:
-    for key in _keys(request):
-        if not cache.add(key, 1, WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, WINDOW_SECONDS)
-
-
-def clear_failures(request: HttpRequest) -> None:
-    cache.delete(_keys(request)[0])
-
-
-class RateLimitedLoginView(LoginView):
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if is_locked(request):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, LOCKED_MESSAGE)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        record_failure(self.request)
-        return super().form_invalid(form)
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        clear_failures(self.request)
-        return super().form_valid(form)
+def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """The login page again, saying why, with HTTP 429 (django-axes' AXES_LOCKOUT_CALLABLE)."""
+    form = AuthenticationForm(request, data={"username": request.POST.get("username", "")})
+    form.errors.clear()
+    form.add_error(None, LOCKED_MESSAGE)
+    response = TemplateResponse(request, "registration/login.html", {"form": form}, status=429)
+    return response.render()

@@ -11,17 +11,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from submissions_ws.auth import DeferredAuthMiddlewareStack  # noqa: E402
 from submissions_ws.lifespan import lifespan  # noqa: E402
 from submissions_ws.middleware import DatabaseOutageGuard  # noqa: E402
+from submissions_ws.origin import SameOriginValidator  # noqa: E402
 from submissions_ws.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        # The full origin (scheme, host, port) must be this site's (submissions_ws/origin.py).
+        "websocket": SameOriginValidator(
             # Channels' auth stack, except that the consumer loads the user in its own single
             # database hop (submissions_ws/auth.py): connects then finish in arrival order.
             DatabaseOutageGuard(DeferredAuthMiddlewareStack(URLRouter(websocket_urlpatterns)))

@@ -2,7 +2,10 @@
 
 `make run`, the Procfile, the deploy units and the tests all start the
 server through here, so a tuning decision is made once:
-- websockets-sansio, measured fastest here;
+- websockets-sansio, measured fastest here, and httptools for HTTP, each with
+  a guard uvicorn lacks (config/protocols.py): a header timeout
+  (`HTTP_HEADER_TIMEOUT`, 10 s), and handshakes websockets cannot parse
+  (a header line over 8 KiB) are answered and closed at once;
 - no permessage-deflate: frames are small JSON, and compression cost CPU per
   frame and about 40 KB of zlib state per socket (bench/RESULTS.md);
 - client frames over 64 KiB are refused by the protocol itself (the
@@ -10,7 +13,11 @@ server through here, so a tuning decision is made once:
 - a bounded graceful shutdown, so SIGTERM closes sockets with 1012 promptly;
 - keepalive pings (WS_PING_INTERVAL, WS_PING_TIMEOUT seconds, uvicorn's 20
   and 20 by default): a client that answers nothing for their sum is
-  dropped, and its page reconnects and resumes from the event log.
+  dropped, and its page reconnects and resumes from the event log;
+- X-Forwarded-For/-Proto believed only from `FORWARDED_ALLOW_IPS` (a
+  setting; empty by default, so no client can pose as another address);
+- the bound address in `HOST` before the settings load, so `ALLOWED_HOSTS`
+  follows `--host` (common/hosts.py).
 """
 
 from __future__ import annotations
@@ -27,12 +34,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1, help="ASGI processes sharing the port")
     args = parser.parse_args(argv)
+    # Set before the settings load, here and in uvicorn's worker processes (they inherit it).
+    os.environ["HOST"] = args.host
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from django.conf import settings
+
+    trusted_proxies = settings.FORWARDED_ALLOW_IPS.strip()
     uvicorn.run(
         "config.asgi:application",
         host=args.host,
         port=args.port,
         workers=args.workers,
-        ws="websockets-sansio",
+        http="config.protocols:HeaderTimeoutHttpToolsProtocol",
+        ws="config.protocols:ClosingWebSocketsSansIOProtocol",
+        # uvicorn would otherwise trust 127.0.0.1 (or its own FORWARDED_ALLOW_IPS) by default.
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=trusted_proxies or [],
         ws_max_size=65536,
         ws_per_message_deflate=False,
         lifespan="on",

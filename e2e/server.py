@@ -53,6 +53,8 @@ class SiteProcess:
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
     port: int = 0
+    # The address config.serve binds (`make run HOST=...`); the tests still talk to 127.0.0.1.
+    host: str = "127.0.0.1"
     log_name: str = "server.log"
     process: subprocess.Popen[bytes] | None = None
 
@@ -92,7 +94,7 @@ class SiteProcess:
         self.port = self.port or free_port()
         log = (self.workdir / self.log_name).open("ab")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "config.serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [PYTHON, "-m", "config.serve", "--host", self.host, "--port", str(self.port)],
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -39,6 +39,7 @@ class Subscriber(Protocol):
 
     seq: int | None
     session_key: str | None
+    user_id: int | None
 
     def deliver(self, message: dict[str, Any]) -> None: ...
 
@@ -220,9 +221,17 @@ class Hub:
         if not by_key:
             return
         ended = await database_sync_to_async(sessions.ended_sessions)(set(by_key))
+        if not ended:
+            return
+        # A key rotated while its person stayed signed in (a password change in that browser) carries on.
+        followed = await database_sync_to_async(sessions.follow_rotations)(ended)
         for key in ended:
+            new_key, user_id = followed.get(key, (None, None))
             for subscriber in by_key[key]:
-                subscriber.end_session()
+                if new_key is not None and str(subscriber.user_id) == user_id:
+                    subscriber.session_key = new_key
+                else:
+                    subscriber.end_session()
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}

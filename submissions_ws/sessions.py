@@ -2,7 +2,9 @@
 
 A socket is authenticated once, at connect. Logging out, a password change
 elsewhere, or a session expiring must still cut it off, so the hub asks this
-module every few seconds, in one batch for all its sockets.
+module every few seconds, in one batch for all its sockets. A key that Django
+rotated while its person stayed signed in (a password change from that
+browser) is followed instead (`follow_rotations`, see session_rotation.py).
 
 With thousands of idle sockets that check dominated the server's idle CPU
 (bench/analysis.md §6): every round decoded every session (a signature
@@ -22,18 +24,58 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from submissions_ws.session_rotation import successors
+
 # Memo tables, bounded: cleared whole when they grow past this (a round refills them).
 _MEMO_LIMIT = 100_000
 _decoded: dict[tuple[str, str], dict] = {}  # (session key, session data) → decoded session
 _auth_hashes: dict[tuple[str, str], str] = {}  # (user pk, password hash) → session auth hash
+# A sign-in whose key rotated more often than this between two checks ends (4401).
+_MAX_ROTATION_HOPS = 4
 
 
 def ended_sessions(session_keys: set[str]) -> set[str]:
     """The keys among `session_keys` that no longer sign anybody in."""
     if not session_keys:
         return set()
+    return session_keys - _signed_in(session_keys).keys()
+
+
+def follow_rotations(session_keys: set[str]) -> dict[str, tuple[str, str]]:
+    """For ended keys whose sign-in carries on under a new key: old key → (new key, user id).
+
+    Only rotations recorded by `session_rotation.SessionRotationMiddleware`
+    count, and only when the new key signs in the recorded user with the
+    current password; a key rotated twice between two checks is followed to its end.
+    """
+    followed: dict[str, tuple[str, str]] = {}
+    origin_of = {key: key for key in session_keys}
+    for _ in range(_MAX_ROTATION_HOPS):
+        found = successors(set(origin_of))
+        if not found:
+            break
+        live = _signed_in({new_key for new_key, _ in found.values()})
+        next_round = {}
+        for old_key, (new_key, user_id) in found.items():
+            if live.get(new_key) == user_id:
+                followed[origin_of[old_key]] = (new_key, user_id)
+            else:
+                next_round[new_key] = origin_of[old_key]
+        origin_of = next_round
+    return followed
+
+
+def _signed_in(session_keys: set[str]) -> dict[str, str]:
+    """The keys among `session_keys` that still sign somebody in, with that user's id."""
     if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
-        return _ended_via_store(session_keys)
+        decoded = _decoded_via_store(session_keys)
+    else:
+        decoded = _decoded_from_table(session_keys)
+    stale = _stale_hashes(decoded)
+    return {key: str(data.get(SESSION_KEY)) for key, data in decoded.items() if key not in stale}
+
+
+def _decoded_from_table(session_keys: set[str]) -> dict[str, dict]:
     live = dict(
         Session.objects.filter(session_key__in=session_keys, expire_date__gt=timezone.now()).values_list(
             "session_key", "session_data"
@@ -48,17 +90,17 @@ def ended_sessions(session_keys: set[str]) -> set[str]:
         if memo is None:
             memo = _decoded[key, data] = store.decode(data)
         decoded[key] = memo
-    return (session_keys - live.keys()) | _stale_hashes(decoded)
+    return decoded
 
 
-def _ended_via_store(session_keys: set[str]) -> set[str]:
+def _decoded_via_store(session_keys: set[str]) -> dict[str, dict]:
     engine = import_module(settings.SESSION_ENGINE)
     decoded = {}
     for key in session_keys:
         store = engine.SessionStore(session_key=key)
         if store.exists(key):
             decoded[key] = store.load()
-    return (session_keys - decoded.keys()) | _stale_hashes(decoded)
+    return decoded
 
 
 def _stale_hashes(decoded: dict[str, dict]) -> set[str]:

@@ -36,6 +36,7 @@ class LiveSocket(AsyncWebsocketConsumer):
     session_key: str | None = None
     user_id: int | None = None
     writer: asyncio.Task[None] | None = None
+    closing: asyncio.Task[None] | None = None
 
     def reset_socket_state(self) -> None:
         """Per-connection state; call first in `connect`."""
@@ -83,7 +84,14 @@ class LiveSocket(AsyncWebsocketConsumer):
         self.session_key = None
         if self.writer is not None:
             self.writer.cancel()
-        asyncio.get_running_loop().create_task(self.close(code=close_codes.SESSION_ENDED))
+        # Held until done: the loop keeps only a weak reference to a task.
+        self.closing = asyncio.get_running_loop().create_task(self._close_quietly(close_codes.SESSION_ENDED))
+
+    async def _close_quietly(self, code: int) -> None:
+        # The client may have left meanwhile: uvicorn then raises ClientDisconnected
+        # (an OSError), or RuntimeError if a close was already sent. Nothing to tell.
+        with contextlib.suppress(OSError, RuntimeError):
+            await self.close(code=code)
 
     async def write_loop(self) -> None:
         raise NotImplementedError

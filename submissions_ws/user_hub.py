@@ -34,6 +34,7 @@ class UserSubscriber(Protocol):
     """What the routes need from a notification socket."""
 
     session_key: str | None
+    user_id: int | None
 
     def deliver(self, message: dict[str, Any]) -> None: ...
 

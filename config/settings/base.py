@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+
+from common.hosts import allowed_hosts
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -30,9 +33,15 @@ def env_bool(name: str, default: bool) -> bool:
 # ------------------------------------------------------------------------------
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-embedded-default-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
-]
+# The names that reach the address the server binds (HOST, which config.serve
+# sets from --host), plus DJANGO_ALLOWED_HOSTS; never "*" (see common/hosts.py).
+ALLOWED_HOSTS = allowed_hosts(
+    bind=os.environ.get("HOST", "127.0.0.1"), extra=os.environ.get("DJANGO_ALLOWED_HOSTS", "")
+)
+# Addresses of the reverse proxies whose X-Forwarded-For/-Proto uvicorn believes
+# (comma-separated, as uvicorn's forwarded_allow_ips). Empty: nobody's, so the
+# client address is the socket's peer and cannot be rotated by a header.
+FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "common",
     "uid",
     "submissions",
@@ -53,14 +63,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.hosts.RejectUnknownHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "submissions_ws.session_rotation.SessionRotationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -161,6 +175,18 @@ LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# django-axes refuses a sign-in after AXES_FAILURE_LIMIT failures of the same
+# account from the same address within AXES_COOLOFF_TIME. Only that pair is
+# locked, so an attacker cannot lock the owner out from another address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+# The address uvicorn resolved (it applies FORWARDED_ALLOW_IPS), never a header of the client's.
+AXES_CLIENT_IP_CALLABLE = "common.login.client_address"
+AXES_LOCKOUT_CALLABLE = "common.login.lockout_response"
+AXES_VERBOSE = False
 
 # ------------------------------------------------------------------------------
 # Uploads
@@ -254,3 +280,5 @@ CELERY_BEAT_SCHEDULE = {
 }
 # httpx logs every request at INFO; one line per sample would drown the log.
 LOGGING.setdefault("loggers", {})["httpx"] = {"level": "WARNING"}
+# django-axes logs two INFO lines per failed sign-in; its warnings (failures, lockouts) stay.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

@@ -5,5 +5,6 @@ from __future__ import annotations
 from .base import *  # noqa: F403
 from .base import env_bool
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+# Off unless asked for (`make dev` sets DJANGO_DEBUG=1): the embedded default is
+# what a lab runs for real, and the debug page shows settings, paths and URLs.
+DEBUG = env_bool("DJANGO_DEBUG", False)

@@ -22,7 +22,8 @@ def test_the_launcher_serves_the_project_with_its_tuned_options(started, monkeyp
 
     assert started["app"] == "config.asgi:application"
     assert (started["port"], started["workers"]) == (8123, 3)
-    assert started["ws"] == "websockets-sansio"
+    assert started["ws"] == "config.protocols:ClosingWebSocketsSansIOProtocol"
+    assert started["http"] == "config.protocols:HeaderTimeoutHttpToolsProtocol"
     assert started["ws_per_message_deflate"] is False
     assert started["ws_max_size"] == 65536
     assert (started["ws_ping_interval"], started["ws_ping_timeout"]) == (20.0, 20.0)
@@ -35,3 +36,13 @@ def test_keepalive_comes_from_the_environment(started, monkeypatch):
     serve.main([])
 
     assert (started["ws_ping_interval"], started["ws_ping_timeout"]) == (5.0, 7.5)
+
+
+def test_forwarded_headers_are_trusted_from_nobody_unless_a_proxy_is_configured(started, settings):
+    settings.FORWARDED_ALLOW_IPS = ""
+    serve.main([])
+    assert (started["proxy_headers"], started["forwarded_allow_ips"]) == (False, [])
+
+    settings.FORWARDED_ALLOW_IPS = "10.0.0.5"
+    serve.main([])
+    assert (started["proxy_headers"], started["forwarded_allow_ips"]) == (True, "10.0.0.5")

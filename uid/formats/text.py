@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from uid.upload_checks import ImportFailed
 
 SNIFF_BYTES = 8192
+# The csv module's cap on one value (131,072 characters): a longer cell is refused, never read.
+CELL_LIMIT = csv.field_size_limit()
 
 
 def sniff_sample(text: str) -> str:
@@ -85,6 +87,12 @@ def csv_rows(text: str, delimiter: str, quotechar: str = '"') -> Iterator[tuple[
         except StopIteration:
             return
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise ImportFailed(
+                    f"Line {line} has a cell longer than {CELL_LIMIT // 1024} KiB ({CELL_LIMIT:,} characters), "
+                    "the most one cell may hold. Shorten that value, or check the line for a quote that is "
+                    "never closed, and upload the file again."
+                ) from None
             raise ImportFailed(
                 f"Line {line} could not be read as CSV ({error}). Check that its quotes are balanced."
             ) from None

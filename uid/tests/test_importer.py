@@ -167,7 +167,8 @@ FAILURES = {
     ),
     "unbalanced quote": (
         csv_file(COW, 'animal,"BULL1,,' + "x" * 140_000).getvalue(),
-        "Line 3 could not be read as CSV (field larger than field limit (131072)). Check that its quotes are balanced.",
+        "Line 3 has a cell longer than 128 KiB (131,072 characters), the most one cell may hold. Shorten that "
+        "value, or check the line for a quote that is never closed",
     ),
     "binary": (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not a CSV text file"),
     "cut-off zip": (b"PK\x03\x04\x00\x00binary zip", "not a readable .xlsx workbook: its ZIP structure is damaged"),

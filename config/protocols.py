@@ -1,0 +1,103 @@
+"""uvicorn's HTTP and WebSocket protocols with the two guards they lack.
+
+`config.serve` names these classes (by import path, so `--workers` child
+processes load them too):
+
+- **A header timeout.** uvicorn only times out idle keep-alive connections.
+  A client that opens a connection and sends half a request line, or
+  headers a byte a minute, holds it (and its file descriptor) for as long
+  as it likes. `HeaderTimeoutHttpToolsProtocol` closes any connection whose
+  request headers are not complete within `HTTP_HEADER_TIMEOUT` seconds of
+  its first byte (or of the connection, for the first request). That covers
+  WebSocket handshakes too: they are HTTP requests until their headers end.
+- **Handshakes that websockets cannot parse.** websockets-sansio refuses a
+  handshake line over 8 KiB, more than 128 headers or a request with a body,
+  and writes its refusal (414, 431, or just an end of stream) into its
+  output buffer; uvicorn 0.54 only sends that buffer when the parse produced
+  an event, so the client got nothing and the connection stayed open.
+  `ClosingWebSocketsSansIOProtocol` sends the refusal and closes at once.
+  (wsproto closes such connections itself, but it is pure Python on every
+  frame and the benchmarks were measured with websockets-sansio: fixing the
+  one gap keeps the measured implementation.)
+
+  Its protocol logs "connection open", "connection rejected (403 …)" and
+  "connection closed" at INFO for every socket, beside uvicorn's access
+  line; those go to `uvicorn.error.websockets` at WARNING, so a refused
+  handshake costs one log line (the access line), not two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+logger = logging.getLogger(__name__)
+_websockets_logger = logging.getLogger("uvicorn.error.websockets")
+_websockets_logger.setLevel(logging.WARNING)
+
+DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
+
+
+def header_timeout_seconds() -> float:
+    """`HTTP_HEADER_TIMEOUT` from the environment (uvicorn's children inherit it)."""
+    return float(os.environ.get("HTTP_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT_SECONDS))
+
+
+class HeaderTimeoutHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, closing connections whose headers do not arrive in time."""
+
+    header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        # The next request on a kept-alive connection gets its own deadline.
+        self._arm_header_timer()
+
+    def on_headers_complete(self) -> None:
+        self._cancel_header_timer()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_header_timer()
+        super().connection_lost(exc)
+
+    def _arm_header_timer(self) -> None:
+        if self.header_timer is None:
+            self.header_timer = self.loop.call_later(header_timeout_seconds(), self._headers_timed_out)
+
+    def _cancel_header_timer(self) -> None:
+        if self.header_timer is not None:
+            self.header_timer.cancel()
+            self.header_timer = None
+
+    def _headers_timed_out(self) -> None:
+        self.header_timer = None
+        if not self.transport.is_closing():
+            logger.info("closed a connection whose request headers did not arrive in time")
+            self.transport.close()
+
+
+class ClosingWebSocketsSansIOProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's websockets-sansio protocol, answering and closing handshakes that do not parse."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conn.logger = _websockets_logger
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.handshake_initiated or self.conn.handshake_exc is None or self.transport.is_closing():
+            return
+        # websockets wrote its refusal (a 414 or 431 response, or only an end
+        # of stream) into its buffer; uvicorn would never send it.
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.transport.close()
