@@ -9,7 +9,9 @@ Every document is checked as BioSamples checks it (archive.shape): a sample
 BioSamples would refuse gets a 400 with its validation errors, so a test
 that sends a malformed document fails. Tests script other answers (5xx,
 429 with Retry-After, timeouts, expired tokens) and can hold a request
-until released, to kill the submitter mid-phase.
+until released: to kill the submitter mid-phase (`hold_after`), or to keep
+each of several submissions in flight until the test lets it go
+(`hold_names`, `let_through`).
 
     python -m archive.loopback --port 8100
 
@@ -30,6 +32,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from queue import Queue
 from typing import Any
 
 from archive.shape import document_problems
@@ -82,6 +85,9 @@ class BioSamplesDouble:
         self._hold_after: int | None = None
         self.holding = threading.Event()  # set while a held POST waits
         self._released = threading.Event()
+        # Name prefix -> the gate its POSTs wait at; `held` gets the prefix each time one waits.
+        self._gates: dict[str, threading.Event] = {}
+        self.held: Queue[str] = Queue()
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -117,6 +123,19 @@ class BioSamplesDouble:
         self._hold_after = None
         self._released.set()
 
+    def hold_names(self, *prefixes: str) -> None:
+        """Hold each POST of a sample whose name starts with one of `prefixes` until `let_through(prefix)`.
+
+        Unlike `hold_after`, a let-through sample is then stored as usual, and
+        so are that prefix's later ones: the held submission simply goes on.
+        """
+        with self._lock:
+            for prefix in prefixes:
+                self._gates.setdefault(prefix, threading.Event())
+
+    def let_through(self, prefix: str) -> None:
+        self._gates[prefix].set()
+
     def revoke_tokens(self) -> None:
         with self._lock:
             self._tokens.clear()
@@ -143,6 +162,8 @@ class BioSamplesDouble:
     def stop(self) -> None:
         self._stopping.set()
         self._released.set()
+        for gate in list(self._gates.values()):
+            gate.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -185,6 +206,7 @@ class BioSamplesDouble:
         problems += self._rejections(document)
         if problems:
             return 400, _bad_request(problems, SAMPLES_PATH)
+        self._wait_at_gate(str(document.get("name", "")))
         if self._hold_after is not None and len(self.samples) >= self._hold_after:
             # Held, then failed: the sample is never stored, as when BioSamples did not get to it.
             self.holding.set()
@@ -195,6 +217,14 @@ class BioSamplesDouble:
             stored = _stored(document, accession)
             self.samples[accession] = stored
         return 201, stored
+
+    def _wait_at_gate(self, name: str) -> None:
+        with self._lock:
+            gates = [(prefix, gate) for prefix, gate in self._gates.items() if name.startswith(prefix)]
+        for prefix, gate in gates:
+            if not gate.is_set():
+                self.held.put(prefix)
+                gate.wait()
 
     def _update(self, accession: str, document: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if accession not in self.samples:

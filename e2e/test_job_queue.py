@@ -1,8 +1,8 @@
 """More jobs than workers, in both modes: the rest wait as Queued, move up live, and can be cancelled.
 
-Each job is a submission to an archive that answers a batch only when the
-test lets that submission's batch through, so which job runs and which waits
-is decided by the test, not by timing. The embedded server runs the jobs on
+Each job is a submission to the BioSamples double (archive.loopback), which
+holds the job's first sample until the test lets that submission through,
+so which job runs and which waits is decided by the test, not by timing. The embedded server runs the jobs on
 its thread pool (THREAD_WORKERS of them); distributed mode on one Celery
 worker with concurrency 1, behind PostgreSQL and Redis.
 """
@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import queue
-import threading
 import time
 import urllib.request
-from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from common.constants import ERROR, READY, SUBMITTED, WAITING
+from archive.loopback import BioSamplesDouble
+from common.constants import COMPLETED, ERROR, READY, WAITING
 from e2e.cluster import running
 from e2e.live_page import LivePage
 from e2e.server import SiteProcess, post
@@ -34,7 +30,7 @@ pytestmark = pytest.mark.e2e
 
 STALE_SECONDS = 2.0
 HOLD_SECONDS = 60
-TOKEN = "queue-token"
+USERNAME, PASSWORD = "Webin-queue", "queue-password"
 SETUP = """
 from django.contrib.auth import get_user_model
 from common.constants import READY
@@ -51,66 +47,46 @@ for n in range({count}):
     print("PK=%d" % submission.pk)
 """
 CANCELLED = (
-    "Submission to the archive cancelled. Batches the archive already received are not sent again; "
+    "Submission to the archive cancelled. Records the archive already accepted keep their accessions; "
     "Submit sends the rest."
 )
 
 
 class HeldArchive:
-    """A BioSamples-style archive that answers a submission's batch once the test releases it."""
+    """The BioSamples double, holding each job's first sample until the test lets that job through.
 
-    def __init__(self) -> None:
-        self.arrived: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        self.gates: dict[str, threading.Event] = defaultdict(threading.Event)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    Job "J3" is the submission whose records are named "J3-…".
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.double = BioSamplesDouble(username=USERNAME, password=PASSWORD).start()
+        self.double.hold_names(*(f"J{n}-" for n in range(jobs)))
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+    def settings(self) -> dict[str, str]:
+        return {
+            "BIOSAMPLES_URL": self.double.biosamples_url,
+            "WEBIN_AUTH_URL": self.double.webin_url,
+            "WEBIN_USERNAME": USERNAME,
+            "WEBIN_PASSWORD": PASSWORD,
+            # A held job waits for its answer as long as the test holds it.
+            "BIOSAMPLES_TIMEOUT_SECONDS": str(HOLD_SECONDS),
+        }
 
     def release(self, job: str) -> None:
-        self.gates[job].set()
+        self.double.let_through(f"{job}-")
 
     def next_arrival(self) -> str:
-        return self.arrived.get(timeout=HOLD_SECONDS)
+        """The job whose sample is held next: it is running and waits for BioSamples."""
+        return self.double.held.get(timeout=HOLD_SECONDS).removesuffix("-")
+
+    @property
+    def seen(self) -> set[str]:
+        """Jobs that sent BioSamples anything."""
+        return {name.split("-")[0] for name in self.double.posted_names()}
 
     def stop(self) -> None:
-        for gate in list(self.gates.values()):
-            gate.set()
-        self.server.shutdown()
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        archive = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-                job = body["samples"][0]["name"].split("-")[0]
-                archive.seen.append(job)
-                archive.arrived.put(job)
-                archive.gates[job].wait(HOLD_SECONDS)
-                self._answer(202, {"id": f"{job}-{len(archive.seen)}", "status": "pending"})
-
-            def do_GET(self) -> None:
-                self._answer(200, {"id": self.path.rsplit("/", 1)[-1], "status": "pending", "samples": []})
-
-            def _answer(self, status: int, document: dict[str, Any]) -> None:
-                data = json.dumps(document).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        return Handler
+        self.double.stop()
 
 
 @dataclass
@@ -131,7 +107,7 @@ class RecordingPage(LivePage):
 
 @pytest.fixture
 def archive():
-    held = HeldArchive()
+    held = HeldArchive(jobs=THREAD_WORKERS + 2)
     yield held
     held.stop()
 
@@ -140,9 +116,8 @@ def archive():
 def embedded(tmp_path, archive):
     site = SiteProcess.create(
         tmp_path,
-        {"ARCHIVE_URL": archive.url, "ARCHIVE_TOKEN": TOKEN, "JOB_STALE_SECONDS": str(STALE_SECONDS),
-         "JOBS_BACKEND": "thread"},
-    )  # fmt: skip
+        {**archive.settings, "JOB_STALE_SECONDS": str(STALE_SECONDS), "JOBS_BACKEND": "thread"},
+    )
     site.start()
     try:
         yield site, site, THREAD_WORKERS
@@ -153,7 +128,7 @@ def embedded(tmp_path, archive):
 @contextlib.contextmanager
 def distributed(tmp_path, archive):
     postgres, redis_url = require_postgres_and_redis()
-    extra = {"ARCHIVE_URL": archive.url, "ARCHIVE_TOKEN": TOKEN, "JOB_STALE_SECONDS": str(STALE_SECONDS)}
+    extra = {**archive.settings, "JOB_STALE_SECONDS": str(STALE_SECONDS)}
     with running(tmp_path, postgres, redis_url, servers=1, workers=1, **extra) as cluster:
         yield cluster.site, cluster.servers[0], 1  # one worker process, concurrency 1
 
@@ -202,7 +177,7 @@ async def test_jobs_beyond_the_workers_wait_queued_move_up_live_and_can_be_cance
             assert [page.state["status"] for page in pages] == [WAITING] * count
             assert last_queued.queued_aheads[-1] == 1
 
-            # Cancel the first running job: it stops after the batch in flight, and the line moves up.
+            # Cancel the first running job: it stops after the sample in flight, and the line moves up.
             assert await asyncio.to_thread(post, server.base_url, f"/submissions/{pks[0]}/cancel/", cookie) == 302
             await until(lambda: pages[0].state.get("notification_message", "").startswith("Cancelling"))
             archive.release("J0")
@@ -218,7 +193,7 @@ async def test_jobs_beyond_the_workers_wait_queued_move_up_live_and_can_be_cance
 
             for n in range(1, count):
                 archive.release(f"J{n}")
-            await until(lambda: all(page.state["status"] == SUBMITTED for page in pages[1:-1]), timeout=60)
+            await until(lambda: all(page.state["status"] == COMPLETED for page in pages[1:-1]), timeout=60)
         finally:
             stop.set()
             await asyncio.gather(*readers)

@@ -121,21 +121,31 @@ def test_a_cancelled_submission_to_the_embedded_archive_is_ready_again(submissio
     with_data(submission, tmp_path, "S-", animals=300)
     run_phase(submission, PHASE_IMPORT, initial=True)
     Submission.objects.filter(pk=submission.pk).update(status=READY)
-    from archive import embedded
+    from archive.embedded import EmbeddedArchive
 
-    real_send = embedded.send_records
+    real_create = EmbeddedArchive.create
+    created: list[str] = []
 
-    def cancelled_meanwhile(**kwargs):
-        cancel_from_the_page(submission)
-        return real_send(**kwargs)
+    def create_then_cancel(self, document):
+        created.append(real_create(self, document))
+        if len(created) == 5:
+            cancel_from_the_page(submission)  # the job stops at its report of the fifth record
+        return created[-1]
 
-    monkeypatch.setattr("archive.embedded.send_records", cancelled_meanwhile)
+    monkeypatch.setattr(EmbeddedArchive, "create", create_then_cancel)
 
     submission = run_phase(submission, PHASE_SUBMISSION)
 
     assert submission.status == READY
-    assert submission.message.startswith("Submission to the archive cancelled. Records the archive already accepted")
-    assert not Animal.objects.filter(submission=submission).exclude(accession="").exists()
+    assert submission.message == (
+        "Submission to the archive cancelled. Records the archive already accepted keep their accessions; "
+        "Submit sends the rest."
+    )
+    kept = sorted(
+        Animal.objects.filter(submission=submission).exclude(accession="").values_list("accession", flat=True)
+    )
+    assert kept == sorted(created)
+    assert len(created) == 5
 
 
 def test_a_queued_job_cancelled_never_starts(submission, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
