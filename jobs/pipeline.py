@@ -26,6 +26,7 @@ from common.constants import (
     SUBMITTED,
     WAITING,
 )
+from common.text import count_of
 from jobs.progress import ProgressReporter
 from notifications.services import email_owner_on_commit
 from submissions.helpers import set_status
@@ -96,7 +97,7 @@ def run_import(submission_id: int) -> None:
         return
     total = result.animals + result.samples
     report(total, total, force=True)
-    loaded = f"Loaded {result.animals} animals and {result.samples} samples."
+    loaded = f"Loaded {count_of(result.animals, 'animal')} and {count_of(result.samples, 'sample')}."
     # Notes say what the file held but was not imported, e.g. samples already in the archive.
     finish(submission, LOADED, " ".join((loaded, *result.notes, "Validate them next.")))
 

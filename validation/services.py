@@ -16,15 +16,15 @@ from django.utils import timezone
 
 from common.constants import PROGRESS_STRIDE
 from uid.models import Animal, Record, Sample, Submission
-from validation.fields import field_names
+from validation.attributes import READ_FIELDS
 from validation.helpers import construct_validation_message, refresh_statistics
 from validation.models import ANIMAL, SAMPLE, ValidationResult, ValidationSummary
 from validation.rules import ERROR, WARNING, Issue, build_context, check_animal, check_sample
-from validation.selectors import known_elsewhere, sampled_animals_elsewhere
+from validation.selectors import known_elsewhere, sampled_animals_elsewhere, submission_attributes
 from validation.storage import insert_results
 
-ANIMAL_FIELDS = ("pk", *field_names(ANIMAL))
-SAMPLE_FIELDS = ("pk", *field_names(SAMPLE))
+ANIMAL_FIELDS = ("pk", *READ_FIELDS[ANIMAL])
+SAMPLE_FIELDS = ("pk", *READ_FIELDS[SAMPLE])
 
 
 def validate_submission(
@@ -41,6 +41,7 @@ def validate_submission(
         known_animals=known_animals,
         known_samples=known_samples,
         sampled_elsewhere=sampled_animals_elsewhere(submission=submission),
+        submission_values=submission_attributes(submission=submission),
     )
     total = len(animals) + len(samples)
     results: list[tuple[str, int, str, str, list[dict[str, str]]]] = []
@@ -63,7 +64,8 @@ def validate_submission(
     _store(submission, results, summaries)
     refresh_statistics(ValidationResult)
     message = construct_validation_message(submission)
-    if message is None:  # only if the submission was deleted meanwhile, taking the summaries with it
+    # Only if the submission was deleted meanwhile, taking the summaries with it.
+    if message is None or not ValidationSummary.objects.filter(submission=submission).exists():
         raise Submission.DoesNotExist(f"Submission {submission.pk} was deleted during validation.")
     return message
 
@@ -71,11 +73,14 @@ def validate_submission(
 def _result(
     record_type: str, record: Mapping[str, Any], issues: Iterable[Issue]
 ) -> tuple[str, int, str, str, list[dict[str, str]]]:
-    """A result row as a tuple: building 100,000 model instances would cost more than the rules."""
+    """A result row as a tuple: building 100,000 model instances would cost more than the rules.
+
+    The record's status is the worst severity among its messages.
+    """
     issues = list(issues)
     levels = {issue.level for issue in issues}
     status = Record.ERROR if ERROR in levels else Record.WARNING if WARNING in levels else Record.PASS
-    messages = [{"message": issue.message, "column": issue.column} for issue in issues]
+    messages = [{"message": issue.message, "column": issue.column, "severity": issue.level} for issue in issues]
     return (record_type, record["pk"], status, record["name"][:255], messages)
 
 

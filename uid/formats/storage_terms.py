@@ -17,14 +17,14 @@ from validation import vocabularies as vocab
 _TEMPERATURE = re.compile(r"(?<![\w.])([-−–]|minus\s*)?\s*(\d{1,3}(?:[.,]\d+)?)\s*(?:°|º|degrees?)?\s*c?\b")
 # Words that name a way of keeping samples, in the order they are tried.
 _WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("rnalater",), "RNAlater, frozen"),
+    (("rnalater",), "RNAlater, frozen -20 degrees Celsius"),
     (("trizol",), "TRIzol, frozen"),
     (("paraffin",), "paraffin block"),
     (("slide",), "cut slide"),
     (("vapour", "vapor"), "frozen, vapor phase"),
     (("liquid nitrogen", "ln2", "azote liquide", "nitrogen"), "frozen, liquid nitrogen"),
     (("ambient", "room temperature"), "ambient temperature"),
-    (("fresh",), "fresh"),
+    (("freeze dried", "freeze-dried", "lyophilised", "lyophilized"), "freeze dried"),
 )
 
 
@@ -59,12 +59,16 @@ def _by_temperature(celsius: float) -> list[str]:
     if celsius <= -180:
         return ["frozen, liquid nitrogen"]
     if celsius <= -130:
-        return ["frozen, -150 freezer", "frozen, vapor phase"]
+        return ["frozen, vapor phase"]
     if -100 <= celsius <= -60:
-        return ["frozen, -80 freezer", "frozen, -70 freezer"]
+        return ["frozen, -80 degrees Celsius freezer"]
+    if -50 <= celsius <= -30:
+        return ["frozen, -40 degrees Celsius freezer"]
+    if -25 <= celsius <= -15:
+        return ["frozen, -20 degrees Celsius freezer"]
     if 15 <= celsius <= 30:
         return ["ambient temperature"]
-    return []  # -20 °C, fridges: no accepted term, so validation reports them as written
+    return []  # fridges: no accepted term, so validation reports them as written
 
 
 def _accepted(value: str) -> str | None:

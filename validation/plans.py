@@ -1,0 +1,118 @@
+"""The ruleset compiled, once per validation, into a loop over one record type's fields.
+
+What is the same for every record (the submission's people and gene bank,
+Material, fields the site has no column for) is judged once and its issues
+shared by every record; a field's issues depend only on its value, so they
+are cached per value. 100,000 records with a few hundred distinct storage
+terms, species and dates then cost a dictionary lookup per field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from validation import attributes as attrs
+from validation.checks import Issue, check_entries, missing
+from validation.ruleset import Rule, Ruleset
+
+# Per-record sources that are not a plain field of the record.
+MAPPED_BREED = "mapped breed"
+PARENTS = "parents"
+ANIMAL_SPECIES = "animal species"
+FIELD = "field"
+
+
+@dataclass(slots=True)
+class FieldPlan:
+    group: str
+    rule: Rule
+    source: str  # FIELD, MAPPED_BREED, PARENTS or ANIMAL_SPECIES
+    value_field: str = ""
+    unit_field: str = ""
+    fallback: tuple[str, ...] = ()  # the submission's values, for RECORD_OR_SUBMISSION attributes
+    absent: tuple[Issue, ...] = ()
+    free_text: bool = False  # any non-empty text passes: no need to check or cache it
+    cache: dict[Any, tuple[Issue, ...]] = field(default_factory=dict)
+
+    def issues(self, texts: Sequence[str], unit: str = "") -> tuple[Issue, ...]:
+        """The issues of the field given as `texts` (empty: absent)."""
+        if not texts:
+            return self.absent
+        if self.free_text:
+            return ()
+        key = (*texts, unit)
+        found = self.cache.get(key)
+        if found is None:
+            entries = [attrs.entry(self.rule, text, unit) for text in texts]
+            found = self.cache[key] = tuple(check_entries(self.rule, self.group, entries))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPlan:
+    record_type: str
+    shared: tuple[Issue, ...]  # issues every record of this type has
+    fields: tuple[FieldPlan, ...]
+
+
+def compile_plan(ruleset: Ruleset, record_type: str, submission_values: Mapping[str, list[str]]) -> RecordPlan:
+    shared: list[Issue] = []
+    plans: list[FieldPlan] = []
+    own = attrs.RECORD_FIELDS[record_type]
+    for group in ruleset.groups_for(attrs.MATERIALS[record_type]):
+        for rule in group.rules:
+            absent = missing(rule, group.name)
+            plan = FieldPlan(group.name, rule, FIELD, absent=(absent,) if absent else ())
+            name = rule.name
+            if name == "Material":
+                shared += plan.issues([attrs.MATERIALS[record_type]])
+                continue
+            if name in own:
+                plan.value_field, plan.unit_field = own[name]
+                if name in attrs.RECORD_OR_SUBMISSION:
+                    plan.fallback = tuple(submission_values.get(name, ()))
+            elif name in attrs.SUBMISSION_ATTRIBUTES or name in attrs.RECORD_OR_SUBMISSION:
+                shared += plan.issues(list(submission_values.get(name, ())))
+                continue
+            elif name == "Mapped breed" and record_type == attrs.ANIMAL:
+                plan.source = MAPPED_BREED
+            elif name == "Child of" and record_type == attrs.ANIMAL:
+                plan.source = PARENTS
+            elif name == "Species" and record_type == attrs.SAMPLE:
+                plan.source = ANIMAL_SPECIES
+            else:
+                shared += plan.absent  # the site has no field for it: every record lacks it
+                continue
+            plan.free_text = rule.type == "text" and not rule.valid_values and plan.source == FIELD
+            plans.append(plan)
+    return RecordPlan(record_type, tuple(shared), tuple(plans))
+
+
+def record_issues(plan: RecordPlan, record: Mapping[str, Any], animal_species: Mapping[str, str]) -> list[Issue]:
+    """Every ruleset issue of one flat record, shared ones first."""
+    issues = list(plan.shared)
+    for field_plan in plan.fields:
+        source = field_plan.source
+        if source == FIELD:
+            value = record[field_plan.value_field]
+            if field_plan.value_field in ("breed_country", "accuracy"):
+                value = attrs.record_value(plan.record_type, field_plan.rule.name, record)
+            if field_plan.fallback or field_plan.rule.name in attrs.RECORD_OR_SUBMISSION:
+                texts = attrs.split_values(value) if value else list(field_plan.fallback)
+            else:
+                texts = [value] if value else []
+            unit = record[field_plan.unit_field] if field_plan.unit_field else ""
+            found = field_plan.issues(texts, unit)
+        elif source == MAPPED_BREED:
+            breed = attrs.mapped_breed(record["species"])
+            found = field_plan.issues([breed] if breed else [])
+        elif source == PARENTS:
+            found = field_plan.issues([p for p in (record["father_name"], record["mother_name"]) if p])
+        else:
+            species = animal_species.get(record["animal_name"], "")
+            found = field_plan.issues([species] if species else [])
+        if found:
+            issues += found
+    return issues
