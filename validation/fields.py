@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from validation import attributes as attrs
+from validation import ontology
 from validation.ruleset import Rule, current_ruleset
 
 ANIMAL = attrs.ANIMAL
@@ -86,9 +87,12 @@ def _help(rule: Rule) -> str:
     if rule.type == "number" and rule.valid_units:
         return f"A number; units {', '.join(rule.valid_units[:SHOWN_VALUES])}."
     if rule.type == "ontology_id":
-        labels = [term.label for term in rule.valid_terms if term.label]
         roots = [term.term for term in rule.valid_terms if term.allow_descendants]
-        return f"A term under {', '.join(roots)}." if roots else f"One of: {', '.join(labels)}." if labels else ""
+        if roots:
+            return f"A term under {', '.join(roots)}."
+        labels = list(ontology.allowed(rule).labels)
+        shown = ", ".join(labels[:SHOWN_VALUES])
+        return f"One of: {shown}{', …' if len(labels) > SHOWN_VALUES else ''}."
     return ""
 
 

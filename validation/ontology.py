@@ -120,7 +120,7 @@ def resolve(rule: Rule, value: str) -> Resolved:
 def did_you_mean(value: str, labels: dict[str, str]) -> str:
     """'. Did you mean 'uterus'?' for the closest labels, or '' when none is close."""
     folded = {label.casefold(): label for label in labels}
-    close = difflib.get_close_matches(value.casefold(), folded, n=SUGGESTIONS, cutoff=0.6)
+    close = difflib.get_close_matches(value.casefold(), folded, n=SUGGESTIONS, cutoff=0.7)
     if not close:
         return ""
     return ". Did you mean " + " or ".join(f"'{folded[c]}'" for c in close) + "?"
