@@ -8,8 +8,7 @@ transaction keeps SQLite's write lock free while the rules run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
