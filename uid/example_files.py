@@ -80,7 +80,7 @@ def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix:
                 PLACE,
                 None,
                 None,
-                None,
+                "region level",  # a farm's name: IMAGE refuses a place with "missing geographic information"
             ]
             for row in animal_rows
         ],
@@ -94,7 +94,7 @@ def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix:
         sheets[xlsx_template.SAMPLE_SHEET].append(
             [
                 row["id"],
-                "",
+                row["alternative_id"],
                 row["description"],
                 row["animal_id"],
                 row["protocol_url"],
@@ -110,7 +110,7 @@ def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix:
                 "months",
                 AVAILABILITY,
                 row["storage"],
-                "cryopreserved",
+                "cryopreservation in liquid nitrogen (dead tissue)",
                 2,
                 "hours",
             ]

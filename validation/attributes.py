@@ -145,6 +145,7 @@ SUBMISSION_ATTRIBUTES = frozenset(
 RECORD_OR_SUBMISSION = frozenset({"Publication DOI"})
 _NUMBER_AND_UNIT = re.compile(r"\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*([^\d\s].*?)\s*")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+DOI_RESOLVERS = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
 _SEPARATORS = re.compile(r"\s*;\s*")
 
 
@@ -167,6 +168,11 @@ def entry(rule: Rule, value: str, unit: str = "") -> Entry:
         return (number, unit, ())
     if rule.type == "date":
         return (value, date_format(value), ())
+    if rule.type == "doi":
+        # A resolver link names the DOI it points at; the DOI itself is what the archive takes.
+        lowered = value.lower()
+        prefix = next((p for p in DOI_RESOLVERS if lowered.startswith(p)), "")
+        return (value[len(prefix) :], unit, ())
     return (value, unit, ())
 
 

@@ -73,6 +73,9 @@ def compile_plan(ruleset: Ruleset, record_type: str, submission_values: Mapping[
                 continue
             if name in own:
                 plan.value_field, plan.unit_field = own[name]
+                if name == "Alternative id" and submission_values.get("Data source type") == ["CRB-Anim"]:
+                    # CRB-Anim has no alternative id: InjectTool uses the record's id (formats.md §2.3).
+                    plan.value_field = "name"
                 if name in attrs.RECORD_OR_SUBMISSION:
                     plan.fallback = tuple(submission_values.get(name, ()))
             elif name in attrs.SUBMISSION_ATTRIBUTES or name in attrs.RECORD_OR_SUBMISSION:

@@ -52,6 +52,7 @@ def test_an_animal_of_the_xlsx_example_carries_every_field_its_species_id_and_bo
             "birth date": [{"text": "2012-01-01"}],
             "birth country": [{"text": "Italy"}],  # written "IT": the archive gets the country's name
             "birth location": [{"text": "Experimental farm"}],
+            "birth location accuracy": [{"text": "region level"}],
             "supplied breed country": [{"text": "Netherlands"}],
             "description": [{"text": "Example Bos taurus male"}],
             "alternative id": [{"text": "EAR-0001"}],
@@ -77,11 +78,12 @@ def test_a_sample_of_the_xlsx_example_carries_every_field_with_uberon_stage_and_
             "collection place accuracy": [{"text": "precise coordinates"}],
             "developmental stage": [{"text": "adult", "ontologyTerms": ["http://www.ebi.ac.uk/efo/EFO_0001272"]}],
             "physiological stage": [{"text": "mature", "ontologyTerms": [OBO + "PATO_0001701"]}],
-            "sample storage": [{"text": "frozen, -70 freezer"}],
-            "sample storage processing": [{"text": "cryopreserved"}],
+            "sample storage": [{"text": "frozen, -80 degrees Celsius freezer"}],
+            "sample storage processing": [{"text": "cryopreservation in liquid nitrogen (dead tissue)"}],
             "availability": [{"text": "mailto:biobank@example.org"}],
             "specimen collection protocol": [{"text": "https://www.example.org/protocols/blood-sampling.pdf"}],
             "description": [{"text": "Blood of ANIMAL_0001"}],
+            "alternative id": [{"text": "TUBE-0001"}],
             "animal age at collection": [{"text": "13", "unit": "months"}],
             "sample preparation interval": [{"text": "2", "unit": "hours"}],
         },
@@ -105,7 +107,7 @@ def test_a_crb_anim_sample_sends_its_type_and_each_bibliographic_reference(submi
     characteristics = sample["characteristics"]
     assert characteristics["sample type"] == [{"text": "tissue"}]
     assert characteristics["bibliographic references"] == [{"text": "https://doi.org/10.1186/s12711-017-0345-y"}]
-    assert characteristics["sample storage"] == [{"text": "frozen, -70 freezer"}]
+    assert characteristics["sample storage"] == [{"text": "frozen, -80 degrees Celsius freezer"}]
 
 
 def test_empty_fields_are_left_out_and_unknown_terms_and_aliases_go_as_text(submission):

@@ -65,7 +65,7 @@ def test_rows_become_samples_of_deduplicated_animals_whatever_the_delimiter(subm
     assert (s1.storage, s1.protocol_url, s1.availability, s1.bibliographic_references) == (
         "frozen, liquid nitrogen", "https://example.org/semen.pdf", "https://www.crb-anim.fr/", "",
     )  # fmt: skip
-    assert Sample.objects.get(submission=submission, name="S2").storage == "frozen, -70 freezer"
+    assert Sample.objects.get(submission=submission, name="S2").storage == "frozen, -80 degrees Celsius freezer"
 
 
 def test_the_header_tells_the_format():
@@ -133,9 +133,9 @@ def test_a_value_missing_on_the_first_row_is_taken_from_a_later_one(submission):
 
 @pytest.mark.django_db
 def test_unknown_temperatures_are_kept_as_written_for_validation_to_report(submission):
-    import_records(submission=submission, file=crb(row(sample_storage_temperature="frozen, -20")))
+    import_records(submission=submission, file=crb(row(sample_storage_temperature="frozen, -10")))
 
-    assert Sample.objects.get().storage == "frozen, -20"
+    assert Sample.objects.get().storage == "frozen, -10"
 
 
 @pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_each_distinct_temperature_is_mapped_once_however_many_rows_repeat_it(su
     assert sorted(mapped) == ["-196 °C", "-80°C"]
     assert dict(Sample.objects.filter(name__in=["S0", "S1"]).values_list("name", "storage")) == {
         "S0": "frozen, liquid nitrogen",
-        "S1": "frozen, -70 freezer",
+        "S1": "frozen, -80 degrees Celsius freezer",
     }
 
 
