@@ -79,7 +79,7 @@ def fields_of(record_type: str) -> tuple[Field, ...]:
 
 def _help(rule: Rule) -> str:
     if rule.valid_values:
-        shown = ", ".join(rule.valid_values[:SHOWN_VALUES])
+        shown = "; ".join(rule.valid_values[:SHOWN_VALUES])  # values may hold commas
         more = f", … ({len(rule.valid_values)} values)" if len(rule.valid_values) > SHOWN_VALUES else ""
         return f"One of: {shown}{more}."
     if rule.type == "date":
