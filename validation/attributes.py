@@ -143,6 +143,8 @@ SUBMISSION_ATTRIBUTES = frozenset(
 )
 # Read from the record when it has them, else from the submission: a sample's own references (CRB-Anim).
 RECORD_OR_SUBMISSION = frozenset({"Publication DOI"})
+# Model field → (field read when it is empty, default when both are): see the list above.
+FALLBACKS: dict[str, tuple[str, str]] = {"breed_country": ("birth_country", ""), "accuracy": ("", MISSING_GEO)}
 _NUMBER_AND_UNIT = re.compile(r"\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*([^\d\s].*?)\s*")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 DOI_RESOLVERS = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
@@ -217,7 +219,8 @@ def submission_values(
     Project is IMAGE unless the submission says otherwise, as InjectTool
     fixes it. People come from the `contact` rows; without any, the owner's
     account names the one person (InjectTool takes them from the user's
-    profile). Whatever is still empty is left out, so validation names it.
+    profile), a submitter for the gene bank, which is the organisation.
+    Whatever is still empty is left out, so validation names it.
     """
     values: dict[str, list[str]] = {
         "Project": [project or "IMAGE"],
@@ -231,11 +234,18 @@ def submission_values(
     }
     rows = [row for row in contacts if isinstance(row, dict)] if isinstance(contacts, list) else []
     if not rows and owner is not None:
+        # The owner submits for the gene bank: InjectTool's default role is "submitter" (also the
+        # ruleset's example for both roles), and the ruleset wants the gene bank among the organisations.
         rows = [
             {
                 "Person last name": getattr(owner, "last_name", ""),
                 "Person first name": getattr(owner, "first_name", ""),
                 "Person email": getattr(owner, "email", ""),
+                "Person affiliation": gene_bank_name,
+                "Person role": "submitter",
+                "Organization name": gene_bank_name,
+                "Organization country": gene_bank_country,
+                "Organization role": "submitter",
             }
         ]
     for key, attribute in CONTACT_KEYS.items():

@@ -34,7 +34,8 @@ class FieldPlan:
     fallback: tuple[str, ...] = ()  # the submission's values, for RECORD_OR_SUBMISSION attributes
     absent: tuple[Issue, ...] = ()
     free_text: bool = False  # any non-empty text passes: no need to check or cache it
-    derived: bool = False  # read through attributes.record_value (fallbacks and defaults)
+    alt_field: str = ""  # read when value_field is empty (EFABIS Breed country: birth_country)
+    default: str = ""  # the value when both are empty (accuracies: "missing geographic information")
     several: bool = False  # a cell that may hold several values separated by semicolons
     cache: dict[Any, tuple[Issue, ...]] = field(default_factory=dict)
 
@@ -91,7 +92,7 @@ def compile_plan(ruleset: Ruleset, record_type: str, submission_values: Mapping[
                 shared += plan.absent  # the site has no field for it: every record lacks it
                 continue
             plan.free_text = rule.type == "text" and not rule.valid_values and plan.source == FIELD
-            plan.derived = plan.value_field in ("breed_country", "accuracy")
+            plan.alt_field, plan.default = attrs.FALLBACKS.get(plan.value_field, ("", ""))
             plan.several = name in attrs.RECORD_OR_SUBMISSION
             plans.append(plan)
     return RecordPlan(record_type, tuple(shared), tuple(plans))
@@ -108,30 +109,38 @@ def record_issues(plan: RecordPlan, record: Mapping[str, Any], animal_species: M
     for field_plan in plan.fields:
         source = field_plan.source
         if source == FIELD:
-            value = record[field_plan.value_field]
-            if field_plan.derived:
-                value = attrs.record_value(plan.record_type, field_plan.rule.name, record)
+            value = record[field_plan.value_field] or (field_plan.alt_field and record[field_plan.alt_field])
             if not value:
-                if field_plan.fallback:
-                    issues += field_plan.issues(field_plan.fallback)
-                else:
-                    issues += field_plan.absent
-                continue
+                value = field_plan.default
+                if not value:
+                    issues += field_plan.issues(field_plan.fallback) if field_plan.fallback else field_plan.absent
+                    continue
             if field_plan.free_text:
                 continue
             unit = record[field_plan.unit_field] if field_plan.unit_field else ""
-            found = field_plan.cache.get((value, unit))
-            if found is None:
-                texts = attrs.split_values(value) if field_plan.several else [value]
-                found = field_plan.cache[(value, unit)] = field_plan.issues(texts, unit)
+            key = (value, unit)
         elif source == MAPPED_BREED:
-            breed = attrs.mapped_breed(record["species"])
-            found = field_plan.issues([breed] if breed else [])
+            value, key = "", record["species"]
         elif source == PARENTS:
-            found = field_plan.issues([p for p in (record["father_name"], record["mother_name"]) if p])
+            value, key = "", (record["father_name"], record["mother_name"])
         else:
-            species = animal_species.get(record["animal_name"], "")
-            found = field_plan.issues([species] if species else [])
+            value, key = "", animal_species.get(record["animal_name"], "")
+        found = field_plan.cache.get(key)
+        if found is None:
+            found = field_plan.cache[key] = _issues_of(field_plan, source, value, key)
         if found:
             issues += found
     return issues
+
+
+def _issues_of(field_plan: FieldPlan, source: str, value: str, key: Any) -> tuple[Issue, ...]:
+    """The issues of one value of a field, computed once per distinct value (then cached by the caller)."""
+    if source == FIELD:
+        texts = attrs.split_values(value) if field_plan.several else [value]
+        return field_plan.issues(texts, key[1])
+    if source == MAPPED_BREED:
+        breed = attrs.mapped_breed(key)
+        return field_plan.issues([breed] if breed else [])
+    if source == PARENTS:
+        return field_plan.issues([parent for parent in key if parent])
+    return field_plan.issues([key] if key else [])

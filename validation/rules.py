@@ -14,6 +14,7 @@ in seconds. Issues name the IMAGE attribute as their column.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from validation import vocabularies as vocab
@@ -47,14 +48,7 @@ def check_animal(animal: Mapping[str, Any], context: Context) -> list[Issue]:
     issues = record_issues(context.plans[ANIMAL], animal, context.species_written)
     issues += _conflicts(animal)
     issues += _place_issues(animal, "Birth location")
-    canonical = vocab.species_name(animal["species"])
-    breed = animal["breed"]
-    if canonical and breed and not vocab.is_known_breed(canonical, breed):
-        others = vocab.breed_species(breed)
-        if others:
-            listed = ", ".join(sorted(others))
-            message = f"Supplied breed {breed} is a breed of {listed}, not of {canonical}. Check Species and breed."
-            issues.append(Issue(ERROR, "Supplied breed", message))
+    issues += _breed_issues(animal["species"], animal["breed"])
     issues += _parent_issues(animal, context)
     loop = context.loops.get(name)
     if loop:
@@ -119,6 +113,20 @@ def check_sample(sample: Mapping[str, Any], context: Context) -> list[Issue]:
         )
         issues.append(Issue(WARNING, "Alternative id", message))
     return issues
+
+
+@lru_cache(maxsize=4096)
+def _breed_issues(species: str, breed: str) -> tuple[Issue, ...]:
+    """Species against breed: a breed listed only for other species is an Error (cached: few distinct pairs)."""
+    canonical = vocab.species_name(species)
+    if not (canonical and breed) or vocab.is_known_breed(canonical, breed):
+        return ()
+    others = vocab.breed_species(breed)
+    if not others:
+        return ()
+    listed = ", ".join(sorted(others))
+    message = f"Supplied breed {breed} is a breed of {listed}, not of {canonical}. Check Species and breed."
+    return (Issue(ERROR, "Supplied breed", message),)
 
 
 def _conflicts(record: Mapping[str, Any]) -> list[Issue]:

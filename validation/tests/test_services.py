@@ -210,12 +210,17 @@ def test_import_conflicts_are_errors_on_their_record(submission):
 
 @pytest.mark.django_db
 def test_a_submission_without_gene_bank_or_contact_fails_every_record(user):
-    """The submission-level attributes are mandatory for every record; the owner stands in for the person."""
+    """The submission-level attributes are mandatory for every record; the owner stands in for the person.
+
+    Without a contact row the owner is the person, a submitter for the gene bank: with no gene bank
+    either, the gene bank, the person's affiliation and the organisation are missing.
+    """
     bare = Submission.objects.create(title="Bare", owner=user)
     load(bare, [GOOD_COW])
 
     validate_submission(submission=bare)
 
     columns = [message["column"] for message in errors("COW1")]
-    assert {"Gene bank name", "Gene bank country", "Person role"} <= set(columns)
+    assert {"Gene bank name", "Gene bank country", "Person affiliation", "Organization name"} <= set(columns)
+    assert "Person role" not in columns
     assert "Project" not in columns  # IMAGE unless the submission says otherwise
