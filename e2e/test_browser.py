@@ -28,6 +28,8 @@ def test_upload_import_and_validate_update_the_page_live(page, tmp_path):
     write_example_csv(data, animals=1500, samples_per_animal=2, prefix="HERD26-")
     page.goto("/submissions/new/")
     page.fill("input[name=title]", "Herd book 2026")
+    page.fill("input[name=gene_bank_name]", "Herd Gene Bank")  # mandatory in the IMAGE ruleset
+    page.fill("input[name=gene_bank_country]", "Italy")
     page.set_input_files("input[type=file]", str(data))
     page.click("form button[type=submit]:not(#logout-button)")
 
