@@ -146,3 +146,26 @@ def test_a_sample_takes_its_species_from_its_animal():
     assert found(samples["S2"], "Species") == [
         ("Error", "Mandatory field Species in standard section could not be found")
     ]
+
+
+def test_accepted_image_values_written_as_the_site_stores_them_pass():
+    """An age with its unit in the same cell, IMAGE's storage terms and "no longer available" raise nothing."""
+    _, samples = judge(
+        [animal("COW1")],
+        [
+            sample(
+                "S1",
+                animal_age_at_collection="1 year",
+                storage="frozen, -80 degrees Celsius freezer",
+                storage_processing="cryopreservation in liquid nitrogen (dead tissue)",
+                availability="no longer available",
+            ),
+            sample("S2", animal_age_at_collection="3", animal_age_at_collection_units="months"),
+            sample("S3", animal_age_at_collection="1 fortnight"),
+        ],
+    )
+    columns = ("Animal age at collection", "Sample storage", "Sample storage processing", "Availability")
+
+    assert [issue for issue in samples["S1"] if issue.column in columns] == []
+    assert found(samples["S2"], "Animal age at collection") == []
+    assert found(samples["S3"], "Animal age at collection")[0][0] == "Error"
