@@ -33,6 +33,7 @@ from submissions.helpers import set_status
 from uid.importer import ImportFailed, import_records
 from uid.models import Animal, Sample, Submission
 from validation.models import ValidationSummary
+from validation.ruleset import RulesetError
 from validation.services import validate_submission
 
 ARCHIVE_PROCESSING = "archive"
@@ -105,8 +106,13 @@ def run_import(submission_id: int) -> None:
 def run_validation(submission_id: int) -> None:
     submission = Submission.objects.get(pk=submission_id)
     report = ProgressReporter(submission, PHASE_VALIDATION)
-    with report.keepalive():
-        summary = validate_submission(submission=submission, progress=report)
+    try:
+        with report.keepalive():
+            summary = validate_submission(submission=submission, progress=report)
+    except RulesetError as error:
+        # A deployment problem, not the records': say so instead of an "internal error".
+        finish(submission, ERROR, f"Validation could not run: {error} Please tell an administrator.")
+        return
     errors = summary["animal_issues"] + summary["sample_issues"]
     if summary["animals"] + summary["samples"] == 0:
         finish(submission, ERROR, "There are no records to validate. Upload a data file first.")

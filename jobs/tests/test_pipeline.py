@@ -203,3 +203,19 @@ def test_orphaned_thread_jobs_fail_when_the_server_restarts(submission, publishe
     assert submission.status == ERROR
     assert "server restarted while the validation was running" in submission.message
     assert idle.status == WAITING
+
+
+def test_an_unreadable_ruleset_ends_validation_in_error_saying_why(
+    submission, published, run_phase, settings, tmp_path
+):
+    """A broken ruleset file is the deployment's problem: the page says so, not "internal error"."""
+    broken = tmp_path / "ruleset.json"
+    broken.write_text('{"rule_groups": [{"name": "standard", "rules": [{"Name": "Sex"}]}]}', encoding="utf-8")
+    upload(submission, EXAMPLE.read_bytes())
+    run_phase(submission, PHASE_IMPORT, initial=True)
+    settings.VALIDATION_RULESET_PATH = str(broken)
+
+    submission = run_phase(submission, PHASE_VALIDATION)
+
+    assert submission.status == ERROR
+    assert submission.message.startswith("Validation could not run: Rule Sex in group standard of the validation")
