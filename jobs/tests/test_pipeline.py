@@ -219,3 +219,20 @@ def test_an_unreadable_ruleset_ends_validation_in_error_saying_why(
 
     assert submission.status == ERROR
     assert submission.message.startswith("Validation could not run: Rule Sex in group standard of the validation")
+
+
+def test_right_after_an_import_the_frame_counts_the_records_as_not_yet_validated(submission, published, run_phase):
+    """The page shows the imported numbers before any validation, instead of "–"."""
+    upload(submission, EXAMPLE.read_bytes())
+
+    run_phase(submission, PHASE_IMPORT, initial=True)
+
+    assert published[-1]["status"] == LOADED
+    assert published[-1]["validation_message"] == {
+        "animals": 120,
+        "samples": 240,
+        "animal_unkn": 120,
+        "sample_unkn": 240,
+        "animal_issues": 0,
+        "sample_issues": 0,
+    }
