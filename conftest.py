@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
+from uid.example_data import example_submission_metadata
 from uid.models import Submission
 
 
@@ -25,4 +26,5 @@ def staff_user(db):
 
 @pytest.fixture
 def submission(user):
-    return Submission.objects.create(title="Cattle 2026", owner=user)
+    # With the gene bank and a contact, as the ruleset needs for every record (the CSV format has no place for them).
+    return Submission.objects.create(title="Cattle 2026", owner=user, **example_submission_metadata())

@@ -20,6 +20,8 @@ def test_an_uploaded_workbook_loads_live_and_its_records_can_be_deleted_by_id(pa
     template = page.locator("#download-xlsx-template")
     expect(template).to_have_attribute("href", "/data/templates/submission_template.xlsx")
     page.fill("input[name=title]", "Workbook herd")
+    page.fill("input[name=gene_bank_name]", "Workbook Gene Bank")  # mandatory in the IMAGE ruleset
+    page.fill("input[name=gene_bank_country]", "Italy")
     page.set_input_files("input[type=file]", str(workbook))
     page.click("form button[type=submit]:not(#logout-button)")
 

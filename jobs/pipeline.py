@@ -25,12 +25,14 @@ from common.constants import (
     PHASE_VALIDATION,
     READY,
 )
+from common.text import count_of
 from jobs.progress import ProgressReporter
 from notifications.services import email_owner_on_commit
 from submissions.helpers import set_status
 from uid.importer import ImportFailed, import_records
 from uid.models import Animal, Sample, Submission
 from validation.models import ValidationSummary
+from validation.ruleset import RulesetError
 from validation.services import validate_submission
 
 # Every job column, all cleared when a phase ends.
@@ -103,7 +105,7 @@ def run_import(submission_id: int) -> None:
         return
     total = result.animals + result.samples
     report.last(total, total)  # the records are committed: a cancel from now on comes too late
-    loaded = f"Loaded {result.animals} animals and {result.samples} samples."
+    loaded = f"Loaded {count_of(result.animals, 'animal')} and {count_of(result.samples, 'sample')}."
     # Notes say what the file held but was not imported, e.g. samples already in the archive.
     finish(submission, LOADED, " ".join((loaded, *result.notes, "Validate them next.")))
 
@@ -111,8 +113,13 @@ def run_import(submission_id: int) -> None:
 def run_validation(submission_id: int) -> None:
     submission = Submission.objects.get(pk=submission_id)
     report = ProgressReporter(submission, PHASE_VALIDATION)
-    with report.keepalive():
-        summary = validate_submission(submission=submission, progress=report)
+    try:
+        with report.keepalive():
+            summary = validate_submission(submission=submission, progress=report)
+    except RulesetError as error:
+        # A deployment problem, not the records': say so instead of an "internal error".
+        finish(submission, ERROR, f"Validation could not run: {error} Please tell an administrator.")
+        return
     errors = summary["animal_issues"] + summary["sample_issues"]
     if summary["animals"] + summary["samples"] == 0:
         finish(submission, ERROR, "There are no records to validate. Upload a data file first.")

@@ -139,7 +139,12 @@ class SubmissionForm(FormatCheckMixin, BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Submission
-        fields = ["title", "description"]
+        # The gene bank is mandatory for IMAGE on every record; a workbook's `submission` sheet also gives it.
+        fields = ["title", "description", "gene_bank_name", "gene_bank_country"]
+        help_texts = {
+            "gene_bank_name": "The gene bank these records belong to (IMAGE's Gene bank name).",
+            "gene_bank_country": "Its country, in English, e.g. Italy (IMAGE's Gene bank country).",
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

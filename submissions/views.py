@@ -39,7 +39,15 @@ class EditNotAllowed(Exception):
     """The submission's status does not allow editing right now."""
 
 
-def create_submission(*, owner: AbstractBaseUser, title: str, description: str, data_file: UploadedFile) -> Submission:
+def create_submission(
+    *,
+    owner: AbstractBaseUser,
+    title: str,
+    description: str,
+    data_file: UploadedFile,
+    gene_bank_name: str = "",
+    gene_bank_country: str = "",
+) -> Submission:
     """Store a new submission and start importing its file.
 
     One transaction: if the import cannot be queued, no submission is left
@@ -47,13 +55,25 @@ def create_submission(*, owner: AbstractBaseUser, title: str, description: str, 
     """
     with transaction.atomic():
         submission = Submission.objects.create(
-            owner=owner, title=title, description=description, uploaded_file=data_file
+            owner=owner,
+            title=title,
+            description=description,
+            uploaded_file=data_file,
+            gene_bank_name=gene_bank_name,
+            gene_bank_country=gene_bank_country,
         )
         start_phase(submission=submission, phase=PHASE_IMPORT, initial=True)
     return submission
 
 
-def update_submission(submission: Submission, *, title: str, description: str, data_file: UploadedFile | None) -> bool:
+def update_submission(
+    submission: Submission,
+    *,
+    title: str,
+    description: str,
+    data_file: UploadedFile | None,
+    gene_bank: tuple[str, str] | None = None,
+) -> bool:
     """Save edits; a new data file is stored and imported again.
 
     The status is checked under a row lock, and only the edited columns are
@@ -67,6 +87,9 @@ def update_submission(submission: Submission, *, title: str, description: str, d
         locked.title = title
         locked.description = description
         fields = ["title", "description", "updated"]
+        if gene_bank is not None:
+            locked.gene_bank_name, locked.gene_bank_country = gene_bank
+            fields += ["gene_bank_name", "gene_bank_country"]
         if data_file is not None:
             locked.uploaded_file = data_file
             fields.append("uploaded_file")
@@ -93,6 +116,8 @@ def submission_create(request: HttpRequest) -> HttpResponse:
             title=form.cleaned_data["title"],
             description=form.cleaned_data["description"],
             data_file=form.cleaned_data["data_file"],
+            gene_bank_name=form.cleaned_data["gene_bank_name"],
+            gene_bank_country=form.cleaned_data["gene_bank_country"],
         )
         messages.success(request, "Submission created; importing your data file.")
         return redirect(submission)
@@ -114,7 +139,12 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(submission)
     # `initial`, not `instance`: an invalid POST must not rename the object
     # the page header is rendered from.
-    initial = {"title": submission.title, "description": submission.description}
+    initial = {
+        "title": submission.title,
+        "description": submission.description,
+        "gene_bank_name": submission.gene_bank_name,
+        "gene_bank_country": submission.gene_bank_country,
+    }
     form = SubmissionEditForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -123,6 +153,7 @@ def submission_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 data_file=form.cleaned_data.get("data_file"),
+                gene_bank=(form.cleaned_data["gene_bank_name"], form.cleaned_data["gene_bank_country"]),
             )
         except (EditNotAllowed, PhaseNotAllowed) as error:
             messages.error(request, str(error))

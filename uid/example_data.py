@@ -18,7 +18,13 @@ from validation import vocabularies as vocab
 SPECIES = ("Bos taurus", "Sus scrofa", "Ovis aries", "Capra hircus")
 COUNTRIES = ("IT", "Germany", "FR", "United Kingdom", "ES", "Netherlands", "IE", "Denmark")
 PARTS = ("blood", "muscle tissue", "liver", "hair", "skin", "heart", "lung", "kidney")
-STORAGE = ("frozen, -70 freezer", "frozen, liquid nitrogen", "RNAlater, frozen", "fresh", "ambient temperature")
+STORAGE = (
+    "frozen, -80 degrees Celsius freezer",
+    "frozen, liquid nitrogen",
+    "RNAlater, frozen -20 degrees Celsius",
+    "frozen, -20 degrees Celsius freezer",
+    "ambient temperature",
+)
 FIRST_BIRTH = date(2012, 1, 1)
 BIRTH_SPAN_DAYS = 3650
 # Samples are collected 400 days to two years after birth, so the latest is long past.
@@ -75,6 +81,7 @@ def example_rows(animals: int = 120, samples_per_animal: int = 2, *, prefix: str
                 _row(
                     record_type="sample",
                     id=f"{prefix}SAMPLE_{i * samples_per_animal + k + 1:0{sample_width}d}",
+                    alternative_id=f"{prefix}TUBE-{i * samples_per_animal + k + 1:0{sample_width}d}",
                     description=f"{part.capitalize()} of {name}",
                     animal_id=name,
                     collection_date=(births[i] + timedelta(days=first + step * (k % steps))).isoformat(),
@@ -86,6 +93,32 @@ def example_rows(animals: int = 120, samples_per_animal: int = 2, *, prefix: str
                 )
             )
     return rows
+
+
+def example_submission_metadata() -> dict[str, object]:
+    """What the example submission says about itself: gene bank and one contact, as the template's sheets give them.
+
+    The submission CSV has no place for them, so tests and benchmarks set
+    them on the Submission; the ruleset needs them for every record.
+    """
+    return {
+        "description": "Example animals and samples of a gene bank",
+        "gene_bank_name": "Example Gene Bank",
+        "gene_bank_country": "Italy",
+        "contacts": [
+            {
+                "Person last name": "Rossi",
+                "Person first name": "Maria",
+                "Person email": "mailto:maria.rossi@example.org",
+                "Person affiliation": "Example Gene Bank",
+                "Person role": "submitter",
+                "Organisation name": "Example Gene Bank",
+                "Organisation address": "Via Example 1, Milano",
+                "Organisation country": "Italy",
+                "Organisation role": "submitter",
+            }
+        ],
+    }
 
 
 def write_example_csv(

@@ -32,7 +32,6 @@ SQL_TYPE = "application/sql; charset=utf-8"
 # Example values for the fields the CSV template has no column for.
 PLACE = "Experimental farm"
 ACCURACY = "precise coordinates"
-NO_PLACE = "missing geographic information"  # animals' birth places have no coordinates
 AVAILABILITY = "mailto:biobank@example.org"
 # Temperatures as CRB-Anim writes them; the importer maps each to an IMAGE storage term (formats.md §2.3).
 # "-80°C" ("frozen, -80 degrees Celsius freezer") joins once validation knows IMAGE's storage terms.
@@ -89,7 +88,7 @@ def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix:
             [
                 *(row[column] for column in ("id", "description", "alternative_id", "father_id", "mother_id")),
                 *(row["breed"], COMMON_NAMES[row["species"]], row["sex"], births[row["id"]], PLACE, None, None),
-                NO_PLACE,
+                "region level",  # a farm's name: IMAGE refuses a place with "missing geographic information"
             ],
         )
     for row in rows:
@@ -100,9 +99,24 @@ def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix:
         _fill(
             book["sample"],
             [
-                *(row["id"], "", row["description"], row["animal_id"], row["protocol_url"], AVAILABILITY, collected),
+                *(
+                    row["id"],
+                    row["alternative_id"],
+                    row["description"],
+                    row["animal_id"],
+                    row["protocol_url"],
+                    AVAILABILITY,
+                    collected,
+                ),
                 *(float(row["latitude"]), float(row["longitude"]), PLACE, ACCURACY, row["organism_part"], "adult"),
-                *(f"{age} months", "mature", None, row["storage"], "", "2 hours"),
+                *(
+                    f"{age} months",
+                    "mature",
+                    None,
+                    row["storage"],
+                    "cryopreservation in liquid nitrogen (dead tissue)",
+                    "2 hours",
+                ),
             ],
         )
     buffer = io.BytesIO()

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from validation import vocabularies as vocab
+from validation.attributes import ANIMAL, SAMPLE
 from validation.checks import Period, parse_date
+from validation.plans import RecordPlan, compile_plan
+from validation.ruleset import Ruleset, current_ruleset
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,9 @@ class Context:
     """What the rules need to know about the submission as a whole."""
 
     today: date
+    # The ruleset compiled for each record type, with the submission-level attributes judged once.
+    plans: Mapping[str, RecordPlan] = field(default_factory=dict)
+    species_written: dict[str, str] = field(default_factory=dict)  # animal id → species as written
     sexes: dict[str, str] = field(default_factory=dict)  # animal id → sex as written
     species: dict[str, str] = field(default_factory=dict)  # animal id → canonical (or normalised) species
     birth_dates: dict[str, tuple[str, Period]] = field(default_factory=dict)  # as written, and parsed
@@ -47,13 +53,21 @@ def build_context(
     known_animals: Mapping[tuple[str, str], str] = {},  # read only, so a shared default is safe
     known_samples: Mapping[str, str] = {},  # read only, so a shared default is safe
     sampled_elsewhere: Mapping[str, str] = {},  # read only, so a shared default is safe
+    submission_values: Mapping[str, list[str]] = {},  # read only, so a shared default is safe
+    ruleset: Ruleset | None = None,
 ) -> Context:
     """Collect the cross-record facts from the submission's records, in file order.
 
     `known_animals` maps (normalised alternative_id, species key) and
     `known_samples` normalised alternative_id to a description of the
     owner's record in another submission, for the duplicate warnings.
+    `submission_values` are the submission-level IMAGE attributes
+    (`validation.attributes.submission_values`); `ruleset` defaults to the
+    configured file.
     """
+    ruleset = ruleset or current_ruleset()
+    plans = {kind: compile_plan(ruleset, kind, submission_values) for kind in (ANIMAL, SAMPLE)}
+    species_written: dict[str, str] = {}
     sexes: dict[str, str] = {}
     species: dict[str, str] = {}
     birth_dates: dict[str, tuple[str, Period]] = {}
@@ -64,6 +78,7 @@ def build_context(
     for animal in animals:
         name = animal["name"]
         sexes[name] = animal["sex"]
+        species_written[name] = animal["species"]
         species[name] = kind = species_key(animal["species"])
         parents[name] = tuple(p for p in (animal["father_name"], animal["mother_name"]) if p and p != name)
         period = parse_date(animal["birth_date"])
@@ -90,6 +105,8 @@ def build_context(
     known = {name: tuple(p for p in links if p in parents) for name, links in parents.items()}
     return Context(
         today=today,
+        plans=plans,
+        species_written=species_written,
         sexes=sexes,
         species=species,
         birth_dates=birth_dates,

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 
 from validation.models import ValidationResult
 
-HEADER: tuple[str, ...] = ("record_type", "id", "status", "column", "message")
+HEADER: tuple[str, ...] = ("record_type", "id", "status", "severity", "column", "message")
 # Characters that make a spreadsheet treat a cell as a formula (OWASP list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows fetched per database round trip while streaming: memory stays flat however large the report.
@@ -32,7 +32,7 @@ def escape_cell(value: object) -> str:
 def report_rows(
     results: QuerySet[ValidationResult], *, matches: Callable[[object], bool] | None = None
 ) -> Iterator[tuple[str, ...]]:
-    """One row per message; a record without messages still gets one row, with empty column and message.
+    """One row per message, with its severity; a record without messages still gets one row, with empty cells.
 
     With `matches` (the report's column and message filters), only the
     messages it accepts are exported, and records with none are left out.
@@ -48,7 +48,9 @@ def report_rows(
             column, message = (
                 (issue.get("column", ""), issue.get("message", "")) if isinstance(issue, dict) else ("", issue)
             )
-            yield tuple(escape_cell(cell) for cell in (record_type, name, status, column, message))
+            # Rows stored before messages had a severity take their record's status.
+            severity = (issue.get("severity") if isinstance(issue, dict) else "") or (status if message else "")
+            yield tuple(escape_cell(cell) for cell in (record_type, name, status, severity, column, message))
 
 
 class _Echo:

@@ -1,6 +1,6 @@
 """The validation counts every status message carries.
 
-It runs on every status change and every page (re)connect, so it is three
+It runs on every status change and every page (re)connect, so it is a few
 aggregate queries however many records there are. It counts the records as
 they are now, so a record added after the last validation, or edited since
 (its result says Need Revision), shows as unknown instead of being silently
@@ -17,11 +17,17 @@ from validation.models import ANIMAL, EDITED, SAMPLE, ValidationResult, Validati
 
 
 def construct_validation_message(submission: Submission) -> dict[str, int] | None:
-    """Record counts, not-yet-validated counts and error counts; None before the first validation."""
-    if not ValidationSummary.objects.filter(submission=submission).exists():
-        return None
+    """Record counts, not-yet-validated counts and error counts; None while there is nothing to count.
+
+    Right after an import, before any validation, every record counts as
+    not yet validated and none as having an error: the page shows the
+    imported numbers instead of "–".
+    """
     animals = _counts(Animal, ANIMAL, submission)
     samples = _counts(Sample, SAMPLE, submission)
+    nothing = not animals["total"] and not samples["total"]
+    if nothing and not ValidationSummary.objects.filter(submission=submission).exists():
+        return None
     return {
         "animals": animals["total"],
         "samples": samples["total"],

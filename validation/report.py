@@ -1,5 +1,8 @@
 """What the report page and its CSV export select: filters, matching results and message groups.
 
+Each message carries its own severity (Error or Warning); groups are of
+identical messages with the same severity and column.
+
 Type and status filter in the database. Column and message filter on the
 issues inside each result's JSON list, which SQLite cannot search portably,
 so they run in Python over the results that have messages at all (Pass
@@ -67,6 +70,7 @@ class Group:
     column: str
     message: str
     count: int
+    severity: str = ""
 
 
 def issue_parts(issue: object) -> tuple[str, str]:
@@ -74,6 +78,13 @@ def issue_parts(issue: object) -> tuple[str, str]:
     if isinstance(issue, dict):
         return str(issue.get("column", "")), str(issue.get("message", ""))
     return "", str(issue)
+
+
+def issue_severity(issue: object, status: str = "") -> str:
+    """The severity of a stored issue; rows stored before messages carried one take their record's status."""
+    if isinstance(issue, dict) and issue.get("severity"):
+        return str(issue["severity"])
+    return status
 
 
 def base_results(submission: Submission, filters: ReportFilter) -> QuerySet[ValidationResult]:
@@ -99,18 +110,23 @@ def report_data(
     """
     results = base_results(submission, filters)
     selected: list[int] | None = [] if filters.on_issues else None
-    counts: Counter[tuple[str, str, str]] = Counter()
-    rows = results.exclude(status=Record.PASS).values_list("pk", "record_type", "messages")
-    for pk, record_type, messages in rows.iterator(chunk_size=CHUNK_SIZE):
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    rows = results.exclude(status=Record.PASS).values_list("pk", "record_type", "status", "messages")
+    for pk, record_type, status, messages in rows.iterator(chunk_size=CHUNK_SIZE):
         # A record counts once per distinct message, however often the message repeats in it.
-        matching = {(record_type, *issue_parts(issue)) for issue in _issues(messages) if filters.matches(issue)}
+        matching = {
+            (record_type, *issue_parts(issue), issue_severity(issue, status))
+            for issue in _issues(messages)
+            if filters.matches(issue)
+        }
         counts.update(matching)
         if selected is not None and matching:
             selected.append(pk)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    # Errors first, then the most frequent: what blocks the submission is what to fix first.
+    ranked = sorted(counts.items(), key=lambda item: (item[0][3] != Record.ERROR, -item[1], item[0]))
     groups: dict[str, list[Group]] = {}
-    for (record_type, column, message), count in ranked:
-        groups.setdefault(record_type, []).append(Group(record_type, column, message, count))
+    for (record_type, column, message, severity), count in ranked:
+        groups.setdefault(record_type, []).append(Group(record_type, column, message, count, severity))
     summary = {
         record_type: (groups[record_type][:GROUPS_SHOWN], len(groups[record_type]))
         for record_type, _ in RECORD_TYPES

@@ -1,11 +1,14 @@
-"""Read-side queries of validation: what the owner already has elsewhere."""
+"""Read-side queries of validation: what the owner already has elsewhere, and the submission's attributes."""
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
 
+from uid.importer import detect_format
 from uid.models import Animal, Sample, Submission
 from validation import vocabularies as vocab
+from validation.attributes import submission_values
 from validation.context import species_key
 
 # Enough for any submission, few enough that a pathological owner cannot make validation crawl.
@@ -64,3 +67,38 @@ def sampled_animals_elsewhere(*, submission: Submission) -> dict[str, str]:
     for name, title in others:
         found.setdefault(name, f'submission "{title}"')
     return found
+
+
+def submission_attributes(*, submission: Submission) -> dict[str, list[str]]:
+    """The submission-level IMAGE attributes (Project, people, gene bank, data source) of `submission`."""
+    return submission_values(
+        title=submission.title,
+        description=submission.description,
+        project=submission.project,
+        publication_doi=submission.publication_doi,
+        gene_bank_name=submission.gene_bank_name,
+        gene_bank_country=submission.gene_bank_country,
+        contacts=submission.contacts,
+        owner=submission.owner,
+        data_source_type=data_source_type(submission),
+        # InjectTool asks for it on its form ("the dump date or the version"); the upload's date is the dump's.
+        data_source_version=timezone.localdate(submission.created).isoformat() if submission.created else "",
+    )
+
+
+def data_source_type(submission: Submission) -> str:
+    """IMAGE's data source type of the uploaded file: CRB-Anim, CryoWeb, or Template (the site's templates).
+
+    Told from the content as the importer tells it, from the file's first bytes.
+    """
+    try:
+        with submission.uploaded_file.open("rb") as handle:
+            head = handle.read(4096)
+    except (ValueError, OSError):
+        return "Template"
+    name = detect_format(head).lower()
+    if "crb" in name:
+        return "CRB-Anim"
+    if "cryo" in name:
+        return "CryoWeb"
+    return "Template"

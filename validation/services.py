@@ -8,31 +8,32 @@ transaction keeps SQLite's write lock free while the rules run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
 from common.constants import PROGRESS_STRIDE
 from uid.models import Animal, Record, Sample, Submission
-from validation.fields import field_names
+from validation.attributes import READ_FIELDS
 from validation.helpers import construct_validation_message, refresh_statistics
 from validation.models import ANIMAL, SAMPLE, ValidationResult, ValidationSummary
 from validation.rules import ERROR, WARNING, Issue, build_context, check_animal, check_sample
-from validation.selectors import known_elsewhere, sampled_animals_elsewhere
+from validation.selectors import known_elsewhere, sampled_animals_elsewhere, submission_attributes
 from validation.storage import insert_results
 
-ANIMAL_FIELDS = ("pk", *field_names(ANIMAL))
-SAMPLE_FIELDS = ("pk", *field_names(SAMPLE))
+# Conflicts are read apart, for the few records that have any: decoding a JSON list per record costs
+# more than the rules.
+ANIMAL_FIELDS = ("pk", *(name for name in READ_FIELDS[ANIMAL] if name != "import_conflicts"))
+SAMPLE_FIELDS = ("pk", *(name for name in READ_FIELDS[SAMPLE] if name != "import_conflicts"))
 
 
 def validate_submission(
     *, submission: Submission, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, int]:
     """Run the rules over all records, store results and summaries, and return the counts message."""
-    animals = list(Animal.objects.filter(submission=submission).order_by("row", "pk").values(*ANIMAL_FIELDS))
-    samples = list(Sample.objects.filter(submission=submission).order_by("row", "pk").values(*SAMPLE_FIELDS))
+    animals = _records(Animal, submission, ANIMAL_FIELDS)
+    samples = _records(Sample, submission, SAMPLE_FIELDS)
     known_animals, known_samples = known_elsewhere(submission=submission)
     context = build_context(
         animals,
@@ -41,15 +42,24 @@ def validate_submission(
         known_animals=known_animals,
         known_samples=known_samples,
         sampled_elsewhere=sampled_animals_elsewhere(submission=submission),
+        submission_values=submission_attributes(submission=submission),
     )
     total = len(animals) + len(samples)
     results: list[tuple[str, int, str, str, list[dict[str, str]]]] = []
     summaries: list[ValidationSummary] = []
+    # Records with the same issues share one message list, so storing it encodes it once. Keyed by
+    # the issues' ids (most come from the rules' caches; hashing 12 dataclasses a record costs more);
+    # each entry keeps its issues alive, so an id cannot be reused by another issue meanwhile.
+    verdicts: dict[tuple[int, ...], tuple[str, list[dict[str, str]], tuple[Issue, ...]]] = {}
     for record_type, records, check in ((ANIMAL, animals, check_animal), (SAMPLE, samples, check_sample)):
         summary = ValidationSummary(submission=submission, record_type=record_type, total=len(records))
         for record in records:
-            issues = check(record, context)
-            result = _result(record_type, record, issues)
+            issues = tuple(check(record, context))
+            key = tuple(map(id, issues))
+            verdict = verdicts.get(key)
+            if verdict is None:
+                verdict = verdicts[key] = (*_verdict(issues), issues)
+            result = (record_type, record["pk"], verdict[0], record["name"][:255], verdict[1])
             results.append(result)
             status = result[2]
             summary.passed += status == Record.PASS
@@ -63,20 +73,31 @@ def validate_submission(
     _store(submission, results, summaries)
     refresh_statistics(ValidationResult)
     message = construct_validation_message(submission)
-    if message is None:  # only if the submission was deleted meanwhile, taking the summaries with it
+    # Only if the submission was deleted meanwhile, taking the summaries with it.
+    if message is None or not ValidationSummary.objects.filter(submission=submission).exists():
         raise Submission.DoesNotExist(f"Submission {submission.pk} was deleted during validation.")
     return message
 
 
-def _result(
-    record_type: str, record: Mapping[str, Any], issues: Iterable[Issue]
-) -> tuple[str, int, str, str, list[dict[str, str]]]:
-    """A result row as a tuple: building 100,000 model instances would cost more than the rules."""
-    issues = list(issues)
+def _records(model: type[Animal] | type[Sample], submission: Submission, fields: tuple[str, ...]) -> list[dict]:
+    """The records as dicts, in file order, each with its import conflicts (mostly none)."""
+    records = list(model.objects.filter(submission=submission).order_by("row", "pk").values(*fields))
+    conflicts = dict(
+        model.objects.filter(submission=submission).exclude(import_conflicts=[]).values_list("pk", "import_conflicts")
+    )
+    for record in records:
+        record["import_conflicts"] = conflicts.get(record["pk"], ())
+    return records
+
+
+def _verdict(issues: tuple[Issue, ...]) -> tuple[str, list[dict[str, str]]]:
+    """A record's status, the worst severity among its messages, and the messages as stored.
+
+    Results are rows as tuples: building 100,000 model instances would cost more than the rules.
+    """
     levels = {issue.level for issue in issues}
     status = Record.ERROR if ERROR in levels else Record.WARNING if WARNING in levels else Record.PASS
-    messages = [{"message": issue.message, "column": issue.column} for issue in issues]
-    return (record_type, record["pk"], status, record["name"][:255], messages)
+    return status, [{"message": issue.message, "column": issue.column, "severity": issue.level} for issue in issues]
 
 
 def _store(

@@ -24,6 +24,15 @@ def insert_results(*, submission_id: int, results: Iterable[tuple[str, int, str,
 def _rows(submission_id: int, results: Iterable[tuple[str, int, str, str, list[Any]]]) -> Iterator[tuple[Any, ...]]:
     adapt = connection.ops.adapt_json_value
     empty = adapt([], None)  # most records pass: one adapted value serves them all
+    # Records with the same issues share one list (validation.services): encode each list once.
+    # Keyed by id(); each entry keeps its list alive, so an id is never reused for another list.
+    adapted: dict[int, tuple[list[Any], Any]] = {}
     for record_type, record_id, status, name, messages in results:
-        stored = adapt(messages, None) if messages else empty
+        if not messages:
+            stored = empty
+        else:
+            known = adapted.get(id(messages))
+            if known is None:
+                known = adapted[id(messages)] = (messages, adapt(messages, None))
+            stored = known[1]
         yield (submission_id, record_type, record_id, status, name, stored)

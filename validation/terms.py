@@ -1,5 +1,8 @@
 """Controlled terms beyond taxonomy and anatomy: accuracy, processing, stages, units, availability.
 
+The closed lists are the IMAGE ruleset's own (validation reads them from the
+ruleset file; these copies serve the importers and the archive documents).
+
 Kept apart from `vocabularies` (species, breeds, countries, organism parts,
 storage) because these are short, closed lists that come from the IMAGE
 sample ruleset the archive applies, not from an ontology browse. Each stage
@@ -24,24 +27,17 @@ ACCURACY: tuple[str, ...] = (MISSING_GEO, COUNTRY_LEVEL, REGION_LEVEL, PRECISE, 
 # "exact" is what people write for the IMAGE term "precise coordinates".
 ACCURACY_ALIASES: dict[str, str] = {"exact": PRECISE, "precise": PRECISE, "missing": MISSING_GEO}
 
-# How the sample was processed before it was stored (IMAGE sample ruleset).
+# "Sample storage processing": the IMAGE SAMPLE_STORAGE_PROCESSING strings (formats.md §0.2), typo included.
 STORAGE_PROCESSING: tuple[str, ...] = (
-    "cryopreserved",
+    "cryopreservation in liquid nitrogen (dead tissue)",
+    "cryopreservation in dry ice (dead tissue)",
+    "cryopreservation of live cells in liquid nitrogen",
+    "cryopreservation, other",
     "formalin fixed, unbuffered",
     "formalin fixed, buffered",
-    "fresh",
-    "ethanol",
+    "formalin fixed and paraffin embedded",
+    "freeze dried (vaiable for reproduction)",
     "freeze dried",
-    "paraffin wax",
-    "frozen, -20 freezer",
-    "frozen, -70 freezer",
-    "frozen, -150 freezer",
-    "frozen, liquid nitrogen",
-    "frozen, vapor phase",
-    "RNAlater",
-    "sterile saline",
-    "TRIzol",
-    "other",
 )
 
 # Developmental stage → ontology id (UBERON life-cycle stages; "adult" as the IMAGE dictionary has it, EFO).

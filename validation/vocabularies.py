@@ -1,23 +1,24 @@
-"""Controlled vocabularies bundled with the site, so validation works offline.
+"""Term tables bundled with the site, so the ontology_id rules can be judged offline.
 
-The archive checks these same terms on its side; catching a misspelt species
-or tissue here saves a submission round trip that can take days. Lookups are
-case-insensitive and ignore repeated spaces, because spreadsheets are typed by
-hand: "bos  Taurus" is what the scientist meant by "Bos taurus".
+The IMAGE ruleset (formats.md §4.4) names, for each ontology_id field, the
+terms allowed: a root and its descendants (species under NCBITaxon_1,
+organism parts under UBERON_0001062, ...) or a fixed list (sex, countries,
+material). An ontology cannot be bundled whole, so these tables hold the
+terms livestock gene banks use, keyed by the root the ruleset names
+(`TERM_TABLES`); a label missing here is reported as "could not be checked
+offline", never as wrong (`validation.ontology`).
 
 Provenance of the ontology ids (written offline, no ontology download):
-* Checked against public ontology text (UBERON .obo excerpts, Bgee stage
-  reports, PATO term lists): every developmental stage id in
-  `validation.terms` (UBERON_0000105-0000111, 0000066, 0000068-0000070,
-  0000092, 0000112, 0000113, 0007221, 0034919), the PATO physiological
-  stages, and NCBITaxon_30521 (yak), NCBITaxon_8843 (goose),
-  UBERON_0007365 (rumen), UBERON_0001690 (ear).
-* Still unverified, from memory (believed right, check against OLS when
-  online): the other NCBITaxon species ids and the other UBERON organism
-  part ids. UBERON's labels for two differ from ours: UBERON_0002097 is
-  "skin of body" and UBERON_0001037 "strand of hair".
-* Breeds carry no ontology id (no LBO/VBO table is bundled); they are
-  checked by name against the species only.
+* From formats.md (IMAGE's own dictionaries): the sex terms, the general
+  breeds (LBO), the 16 NCIT countries (in the ruleset itself), EFO_0001272
+  "adult", PATO_0001701 "mature", UBERON_0001968 "semen", EFO_0001741
+  "submitter".
+* Checked against public ontology text: the UBERON life-cycle stages, the
+  PATO stages, NCBITaxon_30521 (yak), NCBITaxon_8843 (goose), UBERON_0007365
+  (rumen), UBERON_0001690 (ear), EFO_0001739 "investigator".
+* Still unverified, from memory: the other NCBITaxon species ids and the
+  other UBERON organism part ids. Breeds other than the general breeds carry
+  no LBO id; they are checked by name against the species only.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def normalise(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-SEXES: tuple[str, ...] = ("male", "female", "unknown")
+# The sex dictionary of IMAGE (formats.md §0.2): exact labels.
+SEX_TERMS: dict[str, str] = {"male": "PATO_0000384", "female": "PATO_0000383", "record of unknown sex": "OBI_0000858"}
+SEXES: tuple[str, ...] = tuple(SEX_TERMS)
 
 # Latin name → NCBI Taxonomy id, for the livestock and companion species the
 # archive receives most.
@@ -145,18 +148,20 @@ BREEDS: dict[str, tuple[str, ...]] = {
 # Breed values that are correct for any species.
 ANY_SPECIES_BREEDS: tuple[str, ...] = ("crossbreed", "mixed breed", "unknown")
 
-# Sample storage terms, as in the IMAGE sample ruleset.
+# "Sample storage": the IMAGE SAMPLE_STORAGE strings (formats.md §0.2), exact.
 STORAGE: tuple[str, ...] = (
     "ambient temperature",
     "cut slide",
-    "fresh",
-    "frozen, -70 freezer",
-    "frozen, -150 freezer",
+    "frozen, -80 degrees Celsius freezer",
+    "frozen, -20 degrees Celsius freezer",
     "frozen, liquid nitrogen",
     "frozen, vapor phase",
     "paraffin block",
-    "RNAlater, frozen",
+    "RNAlater, frozen -20 degrees Celsius",
     "TRIzol, frozen",
+    "paraffin block at ambient temperatures (+15 to +30 degrees Celsius)",
+    "freeze dried",
+    "frozen, -40 degrees Celsius freezer",
 )
 
 # Organism part → UBERON id.
@@ -201,6 +206,28 @@ ORGANISM_PARTS: dict[str, str] = {
     "thyroid gland": "UBERON_0002046",
     "ear": "UBERON_0001690",
 }
+
+# The species' general breed (LBO), the Mapped breed of a breed that has no mapping of its own (§0.3).
+GENERAL_BREEDS: dict[str, tuple[str, str]] = {
+    "Bos taurus": ("cattle breed", "LBO_0000001"),
+    "Gallus gallus": ("chicken breed", "LBO_0000002"),
+    "Equus caballus": ("horse breed", "LBO_0000713"),
+    "Sus scrofa": ("pig breed", "LBO_0000003"),
+    "Ovis aries": ("sheep breed", "LBO_0000004"),
+    "Capra hircus": ("goat breed", "LBO_0000954"),
+    "Bubalus bubalis": ("buffalo breed", "LBO_0001042"),
+}
+CROSSBREEDS: dict[str, tuple[str, str]] = {
+    "Bos taurus": ("Cattle crossbreed", "LBO_0001036"),
+    "Gallus gallus": ("Chicken crossbreed", "LBO_0001037"),
+    "Equus caballus": ("Horse crossbreed", "LBO_0001039"),
+    "Sus scrofa": ("Pig crossbreed", "LBO_0001040"),
+    "Ovis aries": ("Sheep crossbreed", "LBO_0001041"),
+    "Capra hircus": ("Goat crossbreed", "LBO_0001038"),
+}
+
+# Person and organisation roles (descendants of EFO_0002012, "role").
+ROLES: dict[str, str] = {"submitter": "EFO_0001741", "investigator": "EFO_0001739"}
 
 # ISO 3166-1 alpha-2 code and English short name, "|"-separated to keep the
 # table compact; parsed once at import into COUNTRIES below.

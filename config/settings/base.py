@@ -243,6 +243,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Submission Live <nore
 # Where links in emails point.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# VALIDATION
+# ------------------------------------------------------------------------------
+# Empty keeps the IMAGE ruleset shipped in validation/data/; a path to a newer
+# IMAGE ruleset file changes the rules without a code change.
+VALIDATION_RULESET_PATH = os.environ.get("VALIDATION_RULESET_PATH", "")
+# Empty (the default) judges ontology terms offline only; an OLS root such as
+# https://www.ebi.ac.uk/ols4 looks up labels missing from the bundled tables.
+VALIDATION_OLS_URL = os.environ.get("VALIDATION_OLS_URL", "")
+VALIDATION_OLS_TIMEOUT_SECONDS = float(os.environ.get("VALIDATION_OLS_TIMEOUT_SECONDS", "5"))
+
 # ARCHIVE (BioSamples)
 # ------------------------------------------------------------------------------
 # Empty BIOSAMPLES_URL keeps the embedded archive (archive.embedded), which needs

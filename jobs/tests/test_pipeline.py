@@ -110,8 +110,10 @@ def test_ready_says_how_many_records_carry_warnings(submission, published, run_p
     submission = run_phase(submission, PHASE_VALIDATION)
 
     assert submission.status == READY
+    # The submission CSV has no column for some recommended IMAGE attributes (birth location, stages),
+    # so all 360 records of the example carry a warning; none has an error.
     assert submission.message == (
-        "All records passed validation, 1 with warnings (see the report). You can submit them to the archive."
+        "All records passed validation, 360 with warnings (see the report). You can submit them to the archive."
     )
 
 
@@ -211,3 +213,36 @@ def test_an_interrupted_submission_phase_ends_ready_so_submit_can_resume_it(subm
     submission.refresh_from_db()
     assert submission.status == READY
     assert submission.message == "The server restarted while the submission was running; please retry."
+
+
+def test_an_unreadable_ruleset_ends_validation_in_error_saying_why(
+    submission, published, run_phase, settings, tmp_path
+):
+    """A broken ruleset file is the deployment's problem: the page says so, not "internal error"."""
+    broken = tmp_path / "ruleset.json"
+    broken.write_text('{"rule_groups": [{"name": "standard", "rules": [{"Name": "Sex"}]}]}', encoding="utf-8")
+    upload(submission, EXAMPLE.read_bytes())
+    run_phase(submission, PHASE_IMPORT, initial=True)
+    settings.VALIDATION_RULESET_PATH = str(broken)
+
+    submission = run_phase(submission, PHASE_VALIDATION)
+
+    assert submission.status == ERROR
+    assert submission.message.startswith("Validation could not run: Rule Sex in group standard of the validation")
+
+
+def test_right_after_an_import_the_frame_counts_the_records_as_not_yet_validated(submission, published, run_phase):
+    """The page shows the imported numbers before any validation, instead of "–"."""
+    upload(submission, EXAMPLE.read_bytes())
+
+    run_phase(submission, PHASE_IMPORT, initial=True)
+
+    assert published[-1]["status"] == LOADED
+    assert published[-1]["validation_message"] == {
+        "animals": 120,
+        "samples": 240,
+        "animal_unkn": 120,
+        "sample_unkn": 240,
+        "animal_issues": 0,
+        "sample_issues": 0,
+    }

@@ -240,6 +240,23 @@ def test_create_page_links_the_templates_and_examples_of_every_format(alice_clie
     assert 'enctype="multipart/form-data"' in page
 
 
+def test_the_create_form_asks_for_the_gene_bank_the_ruleset_needs(alice_client, alice, enqueued):
+    """Gene bank name and country are mandatory on every IMAGE record; the submission CSV has no place for them."""
+    alice_client.post(
+        reverse("submissions:create"),
+        {
+            "title": "Pigs 2024",
+            "description": "Farm A",
+            "gene_bank_name": "Banca del germoplasma",
+            "gene_bank_country": "Italy",
+            "data_file": upload(),
+        },
+    )
+
+    submission = Submission.objects.get()
+    assert (submission.gene_bank_name, submission.gene_bank_country) == ("Banca del germoplasma", "Italy")
+
+
 def test_creating_a_submission_stores_the_file_and_starts_the_import(alice_client, alice, enqueued):
     """The new submission is Alice's, Waiting on its import, and the page opens on it."""
     response = alice_client.post(

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from uid.example_data import example_rows, write_example_csv
+from uid.example_data import example_rows, example_submission_metadata, write_example_csv
 from uid.importer import COLUMNS, import_records
 from uid.models import Animal, Submission
 from validation.models import ValidationResult
@@ -21,6 +21,17 @@ def test_committed_example_file_is_what_the_generator_writes(tmp_path):
     write_example_csv(generated)
 
     assert (TEMPLATES / "submission_example.csv").read_bytes() == generated.read_bytes()
+
+
+def only_absent_recommendations(submission) -> bool:
+    """No Error, and every Warning says a recommended attribute is absent (the submission CSV has no column for
+    birth location, stages, availability, ...): the example never teaches a wrong value."""
+    results = ValidationResult.objects.filter(submission=submission)
+    messages = [message for listed in results.values_list("messages", flat=True) for message in listed]
+    assert not results.filter(status="Error").exists(), messages[:3]
+    wrong = [m for m in messages if m["severity"] != "Warning" or not m["message"].startswith("Recommended field ")]
+    assert wrong == []
+    return True
 
 
 def test_template_is_the_header_row_alone():
@@ -45,7 +56,7 @@ def test_generator_is_deterministic_and_sized_as_asked():
 
 @pytest.mark.django_db
 def test_example_file_imports_and_every_record_passes_validation(submission):
-    """Following the example gives a clean submission: no errors and no warnings."""
+    """Following the example gives a clean submission: no errors, and warnings only for what the CSV cannot carry."""
     result = import_records(submission=submission, file=TEMPLATES / "submission_example.csv")
     summary = validate_submission(submission=submission)
 
@@ -58,7 +69,7 @@ def test_example_file_imports_and_every_record_passes_validation(submission):
         "animal_issues": 0,
         "sample_issues": 0,
     }
-    assert not ValidationResult.objects.filter(submission=submission).exclude(status="Pass").exists()
+    assert only_absent_recommendations(submission)
     assert Animal.objects.filter(submission=submission).exclude(father_name="").count() >= 10
 
 
@@ -72,14 +83,14 @@ def test_bigger_generated_files_pass_validation_too(submission, tmp_path):
     summary = validate_submission(submission=submission)
 
     assert (summary["animals"], summary["samples"]) == (1000, 3000)
-    assert not ValidationResult.objects.filter(submission=submission).exclude(status="Pass").exists()
+    assert only_absent_recommendations(submission)
 
 
 @pytest.mark.django_db
 def test_examples_with_different_prefixes_pass_validation_side_by_side(user, tmp_path):
     """A person's second example file, with its own prefix, is as clean as the first: no duplicate warnings."""
-    first = Submission.objects.create(title="Herd 2025", owner=user)
-    second = Submission.objects.create(title="Herd 2026", owner=user)
+    first = Submission.objects.create(title="Herd 2025", owner=user, **example_submission_metadata())
+    second = Submission.objects.create(title="Herd 2026", owner=user, **example_submission_metadata())
     for submission, prefix in ((first, "H25-"), (second, "H26-")):
         path = tmp_path / f"{prefix}example.csv"
         write_example_csv(path, animals=12, samples_per_animal=1, prefix=prefix)
@@ -88,4 +99,4 @@ def test_examples_with_different_prefixes_pass_validation_side_by_side(user, tmp
     summaries = [validate_submission(submission=submission) for submission in (first, second)]
 
     assert [(s["animal_issues"], s["sample_issues"]) for s in summaries] == [(0, 0), (0, 0)]
-    assert list(ValidationResult.objects.exclude(status="Pass").values_list("messages", flat=True)) == []
+    assert all(only_absent_recommendations(submission) for submission in (first, second))

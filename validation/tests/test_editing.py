@@ -62,7 +62,7 @@ def test_saving_after_validation_marks_record_and_submission_need_revision(ready
         submission=ready, record_type="animal", record_id=cow.pk, values=values(cow, breed="Holstein")
     )
 
-    assert changed == ["breed"]
+    assert changed == ["Supplied breed"]
     assert Animal.objects.get(pk=cow.pk).breed == "Holstein"
     result = ValidationResult.objects.get(submission=ready, record_type="animal", record_id=cow.pk)
     assert (result.status, result.messages) == (EDITED, [{"message": EDITED_ISSUE, "column": ""}])
@@ -146,8 +146,8 @@ def test_edit_page_shows_the_record_and_its_last_messages(client, user, ready):
     assert "birth_date is empty; it is recommended." in html
     assert "csrfmiddlewaretoken" in html
     # Each field says how much it matters, the two countries that either one is needed.
-    assert "Mandatory. A breed of that species." in html
-    assert "Mandatory unless the other is given. Where it was born; this or breed_country." in html
+    assert "Mandatory. One of: male, female, record of unknown sex." in html
+    assert "Used as EFABIS Breed country when that is empty." in html
 
 
 @pytest.mark.django_db
@@ -160,7 +160,7 @@ def test_posting_the_form_saves_and_tells_the_person_to_validate_again(client, u
 
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("validation:report", args=[ready.pk]) + "?type=animal"
-    assert "Saved sex. Data has changed, validation has to be called: validate again." in html
+    assert "Saved Sex. Data has changed, validation has to be called: validate again." in html
     assert 'badge text-bg-info">Need Revision<' in html
     assert html.count('<td class="text-info-emphasis edited-count">1</td>') == 1  # animals; samples show 0
     assert Animal.objects.get(pk=cow.pk).sex == "male"
@@ -241,4 +241,4 @@ def test_markup_in_values_and_messages_shows_as_text_on_the_edit_page(client, us
     assert "<i>COW1</i>" not in html
     assert '<span class="text-break" id="record-id">&lt;i&gt;COW1&lt;/i&gt;</span>' in html
     assert 'name="sex" value="&lt;script&gt;alert(1)&lt;/script&gt;"' in html
-    assert "sex &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot; is not an accepted term" in html
+    assert "&lt;&lt;script&gt;alert(1)&lt;/script&gt;&gt; of field Sex is not one of the allowed terms" in html

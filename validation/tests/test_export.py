@@ -42,23 +42,28 @@ def parse(lines) -> list[list[str]]:
 
 def test_csv_lines_quote_commas_quotes_and_newlines_and_start_with_a_bom():
     """Excel needs the BOM to read UTF-8; values with delimiters survive the round trip."""
-    rows = [HEADER, ("animal", 'a,"b"\nc', "Error", "sex", "Ünïcode")]
+    rows = [HEADER, ("animal", 'a,"b"\nc', "Error", "Error", "sex", "Ünïcode")]
 
     lines = list(csv_lines(rows))
 
-    assert lines[0].startswith("\ufeffrecord_type,id,status,column,message")
-    assert parse(lines) == [list(HEADER), ["animal", 'a,"b"\nc', "Error", "sex", "Ünïcode"]]
+    assert lines[0].startswith("\ufeffrecord_type,id,status,severity,column,message")
+    assert parse(lines) == [list(HEADER), ["animal", 'a,"b"\nc', "Error", "Error", "sex", "Ünïcode"]]
 
 
 @pytest.mark.django_db
 def test_report_rows_give_one_row_per_message_and_one_for_a_record_without(submission):
+    """Each message is a row with its own severity, so a Warning in an Error record reads as a Warning."""
     ValidationResult.objects.create(
         submission=submission,
         record_type="animal",
         record_id=1,
         record_name='=HYPERLINK("http://evil")',
         status="Error",
-        messages=[{"column": "sex", "message": "bad"}, {"column": "breed", "message": "-missing"}],
+        messages=[
+            {"column": "Sex", "message": "bad", "severity": "Error"},
+            {"column": "Birth date", "message": "-missing", "severity": "Warning"},
+            {"column": "archive", "message": "refused"},  # stored without a severity: the record's status
+        ],
     )
     ValidationResult.objects.create(
         submission=submission, record_type="sample", record_id=2, record_name="S1", status="Pass"
@@ -68,7 +73,8 @@ def test_report_rows_give_one_row_per_message_and_one_for_a_record_without(submi
 
     assert rows == [
         HEADER,
-        ("animal", '\'=HYPERLINK("http://evil")', "Error", "sex", "bad"),
-        ("animal", '\'=HYPERLINK("http://evil")', "Error", "breed", "'-missing"),
-        ("sample", "S1", "Pass", "", ""),
+        ("animal", '\'=HYPERLINK("http://evil")', "Error", "Error", "Sex", "bad"),
+        ("animal", '\'=HYPERLINK("http://evil")', "Error", "Warning", "Birth date", "'-missing"),
+        ("animal", '\'=HYPERLINK("http://evil")', "Error", "Error", "archive", "refused"),
+        ("sample", "S1", "Pass", "", "", ""),
     ]

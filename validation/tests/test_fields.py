@@ -1,29 +1,28 @@
+"""The field table the edit form and the report show comes from the ruleset, and the README shows it too."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from django.conf import settings
+from validation.fields import FIELDS, markdown_table
 
-from uid.models import Animal, Sample
-from validation.checks import CHECKS
-from validation.fields import ANIMAL, FIELDS, SAMPLE, TEXT, UNITS, markdown_table
-
-MODELS = {ANIMAL: Animal, SAMPLE: Sample}
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-@pytest.mark.parametrize("record_type", [ANIMAL, SAMPLE])
-def test_every_field_of_the_table_is_a_model_field_judged_by_its_kind(record_type):
-    """A typo in the table would fail every validation; a kind without a check would pass anything."""
-    for field in FIELDS[record_type]:
-        MODELS[record_type]._meta.get_field(field.name)
-        assert field.kind in CHECKS or field.kind in {TEXT, "breed"}, field
-    for number, unit in UNITS[record_type].items():
-        assert {number, unit} <= {field.name for field in FIELDS[record_type]}
+def test_readme_tables_equal_the_ruleset_field_tables():
+    text = README.read_text(encoding="utf-8")
+
+    assert markdown_table("animal") in text
+    assert markdown_table("sample") in text
 
 
-@pytest.mark.parametrize("record_type", [ANIMAL, SAMPLE])
-def test_readme_shows_the_field_table_as_the_rules_use_it(record_type):
-    """README's "Validation rules" tables are the table itself: regenerate them with `markdown_table`."""
-    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
-    assert markdown_table(record_type) in readme
+def test_levels_are_the_ruleset_requirements():
+    animal = {field.column: field.level for field in FIELDS["animal"]}
+    sample = {field.column: field.level for field in FIELDS["sample"]}
+
+    assert (animal["Sex"], animal["Birth date"], animal["Birth location accuracy"]) == (
+        "mandatory",
+        "recommended",
+        "mandatory",
+    )
+    assert (sample["Sample storage"], sample["Animal age at collection"]) == ("recommended", "optional")

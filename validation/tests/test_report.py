@@ -5,9 +5,17 @@ import pytest
 from validation.models import ValidationResult
 from validation.report import Group, ReportFilter, report_data
 
-SEX = {"column": "sex", "message": 'sex "cow" is not an accepted term.'}
-DATE = {"column": "birth_date", "message": "birth_date is empty; it is recommended."}
-PART = {"column": "organism_part", "message": "organism_part is empty; it is mandatory."}
+SEX = {"column": "Sex", "message": "<cow> of field Sex is not one of the allowed terms", "severity": "Error"}
+DATE = {
+    "column": "Birth date",
+    "message": "Recommended field Birth date in organism section could not be found",
+    "severity": "Warning",
+}
+PART = {
+    "column": "Organism part",
+    "message": "Mandatory field Organism part in specimen from organism section could not be found",
+    "severity": "Error",
+}
 
 
 @pytest.fixture
@@ -52,15 +60,22 @@ def test_filters_come_from_the_query_and_ignore_unknown_type_and_status():
 
 @pytest.mark.django_db
 def test_identical_messages_are_grouped_per_type_with_counts_and_columns(results):
-    """Each record counts once per message; groups are most frequent first, per record type."""
+    """Each record counts once per message; groups keep the message's own severity, Errors first.
+
+    The recommendation is a Warning in the Error record A1 as in the Warning record A3: one group.
+    """
     groups = message_groups(results, ReportFilter())
 
     assert groups["animal"] == (
-        [Group("animal", "birth_date", DATE["message"], 2), Group("animal", "sex", SEX["message"], 2)],
+        [
+            Group("animal", "Sex", SEX["message"], 2, "Error"),
+            Group("animal", "Birth date", DATE["message"], 2, "Warning"),
+        ],
         2,
     )
     assert groups["sample"][1] == 2
-    assert Group("sample", "archive", "Rejected by the archive.", 1) in groups["sample"][0]
+    # A message stored without a severity (the archive's) takes its record's status.
+    assert Group("sample", "archive", "Rejected by the archive.", 1, "Error") in groups["sample"][0]
 
 
 @pytest.mark.django_db
@@ -68,18 +83,18 @@ def test_groups_follow_the_filters(results):
     """Filtering by status or column narrows the groups too."""
     assert list(message_groups(results, ReportFilter(status="Warning"))) == ["animal"]
     assert message_groups(results, ReportFilter(status="Warning"))["animal"][0] == [
-        Group("animal", "birth_date", DATE["message"], 1)
+        Group("animal", "Birth date", DATE["message"], 1, "Warning")
     ]
     assert message_groups(results, ReportFilter(column="archive")) == {
-        "sample": ([Group("sample", "archive", "Rejected by the archive.", 1)], 1)
+        "sample": ([Group("sample", "archive", "Rejected by the archive.", 1, "Error")], 1)
     }
 
 
 @pytest.mark.django_db
 def test_column_and_message_filters_select_records_with_a_matching_issue(results):
     """A record matches when one of its messages has that column and that text."""
-    assert names(filtered_results(results, ReportFilter(column="sex"))) == ["A1", "A2"]
+    assert names(filtered_results(results, ReportFilter(column="Sex"))) == ["A1", "A2"]
     assert names(filtered_results(results, ReportFilter(message=DATE["message"]))) == ["A1", "A3"]
-    assert names(filtered_results(results, ReportFilter(column="sex", message=DATE["message"]))) == []
+    assert names(filtered_results(results, ReportFilter(column="Sex", message=DATE["message"]))) == []
     assert names(filtered_results(results, ReportFilter(status="Error", record_type="animal"))) == ["A1", "A2"]
     assert names(filtered_results(results, ReportFilter())) == ["A1", "A2", "A3", "A4", "S1"]

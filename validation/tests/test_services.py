@@ -1,24 +1,29 @@
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
 
-from uid.example_data import write_example_csv
+from uid.example_data import example_submission_metadata, write_example_csv
 from uid.importer import COLUMNS, import_records
-from uid.models import Animal, Record, Sample
+from uid.models import Animal, Record, Sample, Submission
 from validation.models import ValidationResult, ValidationSummary
 from validation.services import validate_submission
 
 
 def load(submission, rows: list[dict[str, str]]) -> None:
-    lines = [",".join(COLUMNS)] + [",".join(row.get(column, "") for column in COLUMNS) for row in rows]
-    import_records(submission=submission, file=io.BytesIO("\n".join(lines).encode()))
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([row.get(column, "") for column in COLUMNS] for row in rows)
+    import_records(submission=submission, file=io.BytesIO(text.getvalue().encode()))
 
 
 GOOD_COW = {
     "record_type": "animal",
     "id": "COW1",
+    "alternative_id": "EAR1",
     "species": "Bos taurus",
     "breed": "Jersey",
     "sex": "female",
@@ -28,10 +33,11 @@ GOOD_COW = {
 GOOD_SAMPLE = {
     "record_type": "sample",
     "id": "S1",
+    "alternative_id": "TUBE1",
     "animal_id": "COW1",
     "collection_date": "2020-01-02",
     "organism_part": "liver",
-    "storage": "fresh",
+    "storage": "frozen, -80 degrees Celsius freezer",
     "protocol_url": "https://example.org/liver.pdf",
 }
 
@@ -40,17 +46,25 @@ def result(name: str) -> ValidationResult:
     return ValidationResult.objects.get(record_name=name)
 
 
+def errors(name: str) -> list[dict[str, str]]:
+    return [message for message in result(name).messages if message["severity"] == Record.ERROR]
+
+
+def of_column(name: str, column: str) -> list[dict[str, str]]:
+    return [message for message in result(name).messages if message["column"] == column]
+
+
 @pytest.mark.django_db
 def test_results_and_summaries_record_each_verdict_and_its_messages(submission):
-    """Each record gets its worst level and all its messages; summaries count them per type."""
+    """Each record gets its worst severity and all its messages; summaries count them per type."""
     load(
         submission,
         [
             GOOD_COW,
-            GOOD_COW | {"id": "COW2", "birth_date": ""},
-            GOOD_COW | {"id": "COW3", "sex": "cow"},
+            GOOD_COW | {"id": "COW2", "alternative_id": "EAR2", "birth_date": ""},
+            GOOD_COW | {"id": "COW3", "alternative_id": "EAR3", "sex": "cow"},
             GOOD_SAMPLE,
-            GOOD_SAMPLE | {"id": "S2", "animal_id": "COW9", "storage": ""},
+            GOOD_SAMPLE | {"id": "S2", "alternative_id": "TUBE2", "animal_id": "COW9", "storage": ""},
         ],
     )
 
@@ -64,18 +78,27 @@ def test_results_and_summaries_record_each_verdict_and_its_messages(submission):
         "animal_issues": 1,
         "sample_issues": 1,
     }
-    assert (result("COW1").status, result("COW1").messages) == (Record.PASS, [])
+    # The submission CSV has no birth location or stages: recommended, so Warnings, never Errors.
+    assert (result("COW1").status, errors("COW1")) == (Record.WARNING, [])
     assert result("COW2").status == Record.WARNING
-    assert result("COW2").messages == [{"message": "birth_date is empty; it is recommended.", "column": "birth_date"}]
+    assert of_column("COW2", "Birth date") == [
+        {
+            "message": "Recommended field Birth date in organism section could not be found",
+            "column": "Birth date",
+            "severity": "Warning",
+        }
+    ]
     assert result("COW3").status == Record.ERROR
+    assert [message["column"] for message in errors("COW3")] == ["Sex"]
     assert result("S2").status == Record.ERROR
-    assert [message["column"] for message in result("S2").messages] == ["storage", "animal_id"]
+    assert [message["column"] for message in errors("S2")] == ["Species", "Derived from"]
+    assert of_column("S2", "Sample storage")[0]["severity"] == "Warning"
     assert result("S1").record_id == Sample.objects.get(name="S1").pk
     counts = {
         s.record_type: (s.total, s.passed, s.warnings, s.errors)
         for s in ValidationSummary.objects.filter(submission=submission)
     }
-    assert counts == {"animal": (3, 1, 1, 1), "sample": (2, 1, 0, 1)}
+    assert counts == {"animal": (3, 0, 2, 1), "sample": (2, 0, 1, 1)}
 
 
 @pytest.mark.django_db
@@ -88,14 +111,14 @@ def test_validating_again_replaces_the_previous_results(submission):
     summary = validate_submission(submission=submission)
 
     assert summary["animal_issues"] == 0
-    assert list(ValidationResult.objects.filter(submission=submission).values_list("status", flat=True)) == ["Pass"]
+    assert list(ValidationResult.objects.filter(submission=submission).values_list("status", flat=True)) == ["Warning"]
     assert ValidationSummary.objects.filter(submission=submission).count() == 2
 
 
 @pytest.mark.django_db
 def test_other_submissions_are_left_alone(submission, user):
     """Validating one submission neither reads nor replaces another's records or results."""
-    other = submission.__class__.objects.create(title="Other", owner=user)
+    other = submission.__class__.objects.create(title="Other", owner=user, **example_submission_metadata())
     load(other, [GOOD_COW | {"id": "COW9", "sex": "cow"}])
     validate_submission(submission=other)
     load(submission, [GOOD_COW])
@@ -159,14 +182,45 @@ def test_thousands_of_records_validate_over_several_write_batches(submission, tm
 def test_a_sample_of_an_animal_kept_in_another_submission_is_an_error_naming_it(submission, user):
     """The animal exists in the owner's earlier submission: the report says where, not just "not found"."""
     earlier = submission.__class__.objects.create(title="Herd 2024", owner=user)
-    load(earlier, [GOOD_COW | {"id": "COW9"}])
+    load(earlier, [GOOD_COW | {"id": "COW9", "alternative_id": "EAR9"}])
     load(submission, [GOOD_COW, GOOD_SAMPLE | {"animal_id": "COW9"}])
 
     assert validate_submission(submission=submission)["sample_issues"] == 1
-    assert result("S1").messages == [
+    assert of_column("S1", "Derived from") == [
         {
-            "column": "animal_id",
-            "message": 'animal_id "COW9" is an animal of submission "Herd 2024", not of this one. A sample is '
-            "submitted together with its animal: add the animal to this submission, or move the sample to that one.",
+            "column": "Derived from",
+            "message": 'Could not locate the referenced record COW9: it is an animal of submission "Herd 2024", not '
+            "of this one. Add the animal to this submission, or move the sample to that one",
+            "severity": "Error",
         }
     ]
+
+
+@pytest.mark.django_db
+def test_import_conflicts_are_errors_on_their_record(submission):
+    """Each conflict the importer recorded is an Error on that record, in column import."""
+    load(submission, [GOOD_COW])
+    Animal.objects.filter(name="COW1").update(import_conflicts=["sex is Female on row 2 but Male on row 5"])
+
+    assert validate_submission(submission=submission)["animal_issues"] == 1
+    assert of_column("COW1", "import") == [
+        {"column": "import", "message": "sex is Female on row 2 but Male on row 5", "severity": "Error"}
+    ]
+
+
+@pytest.mark.django_db
+def test_a_submission_without_gene_bank_or_contact_fails_every_record(user):
+    """The submission-level attributes are mandatory for every record; the owner stands in for the person.
+
+    Without a contact row the owner is the person, a submitter for the gene bank: with no gene bank
+    either, the gene bank, the person's affiliation and the organisation are missing.
+    """
+    bare = Submission.objects.create(title="Bare", owner=user)
+    load(bare, [GOOD_COW])
+
+    validate_submission(submission=bare)
+
+    columns = [message["column"] for message in errors("COW1")]
+    assert {"Gene bank name", "Gene bank country", "Person affiliation", "Organization name"} <= set(columns)
+    assert "Person role" not in columns
+    assert "Project" not in columns  # IMAGE unless the submission says otherwise

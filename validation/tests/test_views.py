@@ -15,21 +15,37 @@ from validation.services import validate_submission
 
 @pytest.fixture
 def validated(submission):
-    """A submission with a passing cow, a cow in Error and a sample with a warning, validated."""
+    """A submission with a passing cow, a cow in Error and a sample with warnings, validated."""
     Animal.objects.create(
         submission=submission,
         name="COW1",
+        alternative_id="EAR1",
         species="Bos taurus",
         breed="Jersey",
         sex="female",
         birth_date="2019",
         birth_country="IT",
+        birth_location="Milano",
+        latitude="45.46",
+        longitude="9.19",
+        accuracy="precise coordinates",
     )
     Animal.objects.create(
-        submission=submission, name="COW2", species="Bos taurus", breed="Jersey", sex="cow", birth_country="IT"
+        submission=submission,
+        name="COW2",
+        alternative_id="EAR2",
+        species="Bos taurus",
+        breed="Jersey",
+        sex="cow",
+        birth_country="IT",
     )
     Sample.objects.create(
-        submission=submission, name="S1", animal_name="COW1", collection_date="2020", organism_part="blood"
+        submission=submission,
+        name="S1",
+        alternative_id="TUBE1",
+        animal_name="COW1",
+        collection_date="2020",
+        organism_part="blood",
     )
     validate_submission(submission=submission)
     return submission
@@ -75,8 +91,8 @@ def test_owner_sees_summary_records_statuses_and_messages(client, user, validate
     assert "Validation report" in html
     assert 'id="validation-summary"' in html
     assert records_shown(html) == {"COW1", "COW2", "S1"}
-    assert "sex &quot;cow&quot; is not an accepted term." in html
-    assert "storage is empty; it is recommended" in html
+    assert "&lt;cow&gt; of field Sex is not one of the allowed terms" in html
+    assert "Recommended field Sample storage in specimen from organism section could not be found" in html
     assert html.count('badge text-bg-success">Pass<') == 1
     assert html.count('badge text-bg-warning">Warning<') == 1
     assert html.count('badge text-bg-danger">Error<') == 1
@@ -140,7 +156,7 @@ def test_record_values_are_escaped(client, user, submission):
     html = client.get(report_url(submission)).content.decode()
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "sex &quot;&lt;b&gt;x&lt;/b&gt;&quot; is not an accepted term" in html
+    assert "&lt;&lt;b&gt;x&lt;/b&gt;&gt; of field Sex is not one of the allowed terms" in html
     assert "<script>alert(1)</script>" not in html
     assert "<b>x</b>" not in html
 
@@ -207,11 +223,13 @@ def test_csv_export_streams_an_attachment_with_one_row_per_message(client, user,
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="validation-report-{validated.pk}.csv"'
     rows = download(response)
-    assert rows[0] == ["record_type", "id", "status", "column", "message"]
-    assert ["animal", "COW1", "Pass", "", ""] in rows
-    cow2_sex = next(row for row in rows if row[:4] == ["animal", "COW2", "Error", "sex"])
-    assert cow2_sex[4].startswith('sex "cow" is not an accepted term.')
-    assert any(row[:3] == ["sample", "S1", "Warning"] and "storage is empty" in row[4] for row in rows)
+    assert rows[0] == ["record_type", "id", "status", "severity", "column", "message"]
+    assert ["animal", "COW1", "Pass", "", "", ""] in rows
+    cow2_sex = next(row for row in rows if row[:5] == ["animal", "COW2", "Error", "Error", "Sex"])
+    assert cow2_sex[5].startswith("<cow> of field Sex is not one of the allowed terms")
+    # The Error record's recommendations stay Warnings, message by message.
+    assert ["animal", "COW2", "Error", "Warning", "Birth date"] in [row[:5] for row in rows]
+    assert any(row[:4] == ["sample", "S1", "Warning", "Warning"] and "Sample storage" in row[5] for row in rows)
     expected = sum(max(len(result.messages), 1) for result in ValidationResult.objects.filter(submission=validated))
     assert len(rows) == 1 + expected
 
@@ -291,7 +309,13 @@ def test_report_groups_identical_messages_with_counts_and_links(client, user, su
     """Three cows with the same wrong sex make one group of 3, linking to exactly those records."""
     for name in ("COW1", "COW2", "COW3"):
         Animal.objects.create(
-            submission=submission, name=name, species="Bos taurus", breed="Jersey", sex="cow", birth_country="IT"
+            submission=submission,
+            name=name,
+            alternative_id=f"EAR-{name}",
+            species="Bos taurus",
+            breed="Jersey",
+            sex="cow",
+            birth_country="IT",
         )
     validate_submission(submission=submission)
     client.force_login(user)
@@ -300,8 +324,9 @@ def test_report_groups_identical_messages_with_counts_and_links(client, user, su
 
     assert "Animal messages" in html
     assert '<td class="group-count">3</td>' in html
-    assert "sex &quot;cow&quot; is not an accepted term." in html
-    assert "?type=animal&amp;column=sex&amp;message=sex+%22cow%22+is+not+an+accepted+term." in html
+    assert '<td class="group-severity"><span class="badge rounded-pill text-bg-danger">Error</span>' in html
+    assert "&lt;cow&gt; of field Sex is not one of the allowed terms" in html
+    assert "?type=animal&amp;column=Sex&amp;message=%3Ccow%3E+of+field+Sex+is+not+one+of" in html
 
 
 @pytest.mark.django_db
@@ -309,7 +334,7 @@ def test_column_and_message_filters_narrow_the_records(client, user, validated):
     """?column= shows only records with an issue in that column; ?message= only those with that message."""
     client.force_login(user)
 
-    by_column = client.get(report_url(validated, column="storage")).content.decode()
+    by_column = client.get(report_url(validated, column="Sample storage")).content.decode()
     message = ValidationResult.objects.get(record_name="COW2").messages[0]["message"]
     by_message = client.get(reverse("validation:report", args=[validated.pk]), {"message": message}).content.decode()
 
@@ -323,23 +348,23 @@ def test_csv_export_keeps_the_column_filter(client, user, validated):
     """The download holds only the messages the page shows."""
     client.force_login(user)
 
-    rows = download(client.get(csv_url(validated, column="storage")))
+    rows = download(client.get(csv_url(validated, column="Sample storage")))
 
-    assert [row[:4] for row in rows[1:]] == [["sample", "S1", "Warning", "storage"]]
+    assert [row[:5] for row in rows[1:]] == [["sample", "S1", "Warning", "Warning", "Sample storage"]]
 
 
 @pytest.mark.django_db
 def test_report_shows_the_field_table(client, user, validated):
-    """The field classes are on the page, from the same table the rules use."""
+    """The Required levels are on the page, from the ruleset the rules use."""
     client.force_login(user)
 
     html = client.get(report_url(validated)).content.decode()
 
     assert 'id="field-table"' in html
-    assert "<td><code>species</code></td><td>mandatory</td>" in html
-    assert "<td><code>birth_country</code></td><td>mandatory, one of</td>" in html
-    assert "<td><code>protocol_url</code></td><td>recommended</td>" in html
-    assert "<td><code>availability</code></td><td>optional</td>" in html
+    assert "<td><code>Species</code></td><td>mandatory</td>" in html
+    assert "<td><code>Birth date</code></td><td>recommended</td>" in html
+    assert "<td><code>Specimen collection protocol</code></td><td>recommended</td>" in html
+    assert "<td><code>Animal age at collection</code></td><td>optional</td>" in html
 
 
 @pytest.mark.django_db

@@ -30,12 +30,16 @@ class Command(BaseCommand):
         user, created = user_model.objects.get_or_create(username=DEMO_USERNAME)
         if created:
             user.set_password(DEMO_PASSWORD)
+            # The IMAGE ruleset needs a contact person on every record; without a contact sheet it is the owner.
+            user.first_name, user.last_name, user.email = "Demo", "Submitter", "demo@example.org"
             user.save()
         if not Submission.objects.filter(owner=user).exists():
             submission = Submission.objects.create(
                 title="Demo submission",
                 description="Animals and samples from the example file.",
                 owner=user,
+                gene_bank_name="Example Gene Bank",
+                gene_bank_country="Italy",
             )
             with EXAMPLE.open("rb") as example:
                 submission.uploaded_file.save(EXAMPLE.name, File(example))
