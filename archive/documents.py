@@ -7,8 +7,10 @@ names, each a list of `{"text", "ontologyTerms": [IRI], "unit"}`, and
 animal is a `child of` its parents and a sample is `derived from` its
 animal, so a record can only be sent once its targets have accessions; the
 caller passes them in. Empty fields are left out: BioSamples would store
-an empty text. Submission-wide attributes (project, gene bank, the people
-of the `contact` sheet) come from the Submission.
+an empty text. Which field feeds which attribute, the submission-wide
+attributes (project, gene bank, the people of the `contact` sheet, the data
+source) and the IRIs are validation's (through `archive.term_lookup`), so a
+document carries exactly what the IMAGE ruleset judged.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from archive import term_lookup as lookup
@@ -27,21 +30,6 @@ Characteristics = dict[str, list[Value]]
 CHILD_OF = "child of"
 DERIVED_FROM = "derived from"
 DEGREES = "decimal degrees"
-DEFAULT_PROJECT = "IMAGE"
-# Header of the template's `contact` sheet → IMAGE attribute (the sheet spells "Organisation").
-CONTACT_ATTRIBUTES = {
-    "Person last name": "Person last name",
-    "Person initial": "Person initial",
-    "Person first name": "Person first name",
-    "Person email": "Person email",
-    "Person affiliation": "Person affiliation",
-    "Person role": "Person role",
-    "Organisation name": "Organization name",
-    "Organisation address": "Organization address",
-    "Organisation uri": "Organization uri",
-    "Organisation country": "Organization country",
-    "Organisation role": "Organization role",
-}
 _DATE_UNITS = ((re.compile(r"^\d{4}-\d{2}-\d{2}$"), "YYYY-MM-DD"), (re.compile(r"^\d{4}-\d{2}$"), "YYYY-MM"))
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -56,63 +44,43 @@ def value(text: str, *, iri: str | None = None, unit: str | None = None) -> Valu
 
 
 def submission_characteristics(submission: Submission) -> Characteristics:
-    """The attributes every record of the submission shares (formats.md §5.1, "common to both")."""
-    out: Characteristics = {
-        "Project": [value(submission.project.strip() or DEFAULT_PROJECT)],
-        "Submission title": [value(submission.title.strip())],
-    }
-    _put(out, "Submission description", submission.description)
-    _put(out, "Publication DOI", submission.publication_doi)
-    _put(out, "Gene bank name", submission.gene_bank_name)
-    if submission.gene_bank_country.strip():
-        out["Gene bank country"] = [value(lookup.country(submission.gene_bank_country.strip()))]
-    for contact in submission.contacts or [_owner_contact(submission)]:
-        for header, attribute in CONTACT_ATTRIBUTES.items():
-            text = str(contact.get(header) or "").strip()
-            if not text:
-                continue
-            if attribute == "Person email" and not text.startswith("mailto:"):
-                text = f"mailto:{text}"
-            entry = value(text)
-            if attribute in ("Person role", "Organization role"):
-                entry = value(text, iri=lookup.role(text))
-            elif attribute == "Organization country":
-                entry = value(lookup.country(text))
-            out.setdefault(attribute, []).append(entry)
+    """The attributes every record of the submission shares (formats.md §5.1, "common to both").
+
+    They are the ones validation judges (`validation.selectors.submission_attributes`):
+    Project, the submission, the gene bank, the people of the `contact` sheet
+    (or the owner, from their account), and the Data source type and version.
+    Countries go by their English name, roles with their EFO term.
+    """
+    out: Characteristics = {}
+    for attribute, texts in lookup.submission_texts(submission).items():
+        for text in texts:
+            text = text.strip()
+            if attribute in lookup.COUNTRY_ATTRIBUTES:
+                text = lookup.country(text)
+            out.setdefault(attribute, []).append(value(text, iri=lookup.term_iri(attribute, text)))
     return out
-
-
-def _owner_contact(submission: Submission) -> dict[str, str]:
-    """Without a `contact` sheet the submitter is the owner, from their account (as InjectTool's profile)."""
-    owner = submission.owner
-    return {
-        "Person last name": getattr(owner, "last_name", ""),
-        "Person first name": getattr(owner, "first_name", ""),
-        "Person email": getattr(owner, "email", ""),
-        "Person role": "submitter" if getattr(owner, "email", "") else "",
-    }
 
 
 def animal_document(
     animal: Animal, *, shared: Characteristics, release: str, parents: list[str], accession: str = ""
 ) -> dict[str, Any]:
     """`parents` are the accessions of the animal's father and mother, father first."""
+    text = _reader(lookup.ANIMAL, animal)
     species_name, species_iri = lookup.species(animal.species.strip())
-    out = _common(animal, shared, lookup.ORGANISM, species_name, species_iri)
-    _put(out, "Supplied breed", animal.breed)
-    if animal.breed_country.strip():
-        out["EFABIS Breed country"] = [value(lookup.country(animal.breed_country.strip()))]
+    out = _common(lookup.ANIMAL, animal, shared, species_name, species_iri)
+    _put(out, "Supplied breed", text("Supplied breed"))
+    _put_country(out, "EFABIS Breed country", text("EFABIS Breed country"))
     mapped = lookup.general_breed(species_name)
     if mapped:
         out["Mapped breed"] = [value(mapped[0], iri=mapped[1])]
-    if animal.sex.strip():
-        text, iri = lookup.sex(animal.sex.strip())
-        out["Sex"] = [value(text, iri=iri)]
-    _put_date(out, "Birth date", animal.birth_date)
-    _put(out, "Birth location", animal.birth_location)
-    _put(out, "Birth location longitude", animal.longitude, unit=DEGREES)
-    _put(out, "Birth location latitude", animal.latitude, unit=DEGREES)
-    _put(out, "Birth location accuracy", lookup.accuracy(animal.accuracy.strip()) if animal.accuracy.strip() else "")
+    if text("Sex"):
+        label, iri = lookup.sex(text("Sex"))
+        out["Sex"] = [value(label, iri=iri)]
+    _put_date(out, "Birth date", text("Birth date"))
+    _put(out, "Birth location", text("Birth location"))
+    _put(out, "Birth location longitude", text("Birth location longitude"), unit=DEGREES)
+    _put(out, "Birth location latitude", text("Birth location latitude"), unit=DEGREES)
+    _put(out, "Birth location accuracy", lookup.accuracy(text("Birth location accuracy")))
     source = accession or animal.name
     relationships = [{"source": source, "type": CHILD_OF, "target": parent} for parent in parents]
     return _document(animal, out, relationships, release, accession, lookup.taxon_id(species_name))
@@ -121,30 +89,30 @@ def animal_document(
 def sample_document(
     sample: Sample, *, shared: Characteristics, release: str, animal: Animal, animal_accession: str, accession: str = ""
 ) -> dict[str, Any]:
+    text = _reader(lookup.SAMPLE, sample)
     species_name, species_iri = lookup.species(animal.species.strip())
-    out = _common(sample, shared, lookup.SPECIMEN, species_name, species_iri)
+    out = _common(lookup.SAMPLE, sample, shared, species_name, species_iri)
     out["Derived from"] = [value(animal.name)]
-    _put(out, "Specimen collection protocol", sample.protocol_url)
-    _put_date(out, "Collection date", sample.collection_date)
-    _put(out, "Collection place", sample.collection_place)
-    _put(out, "Collection place longitude", sample.longitude, unit=DEGREES)
-    _put(out, "Collection place latitude", sample.latitude, unit=DEGREES)
-    _put(out, "Collection place accuracy", lookup.accuracy(sample.accuracy.strip()) if sample.accuracy.strip() else "")
-    if sample.organism_part.strip():
-        out["Organism part"] = [value(sample.organism_part.strip(), iri=lookup.organism_part(sample.organism_part))]
-    if sample.developmental_stage.strip():
-        text = sample.developmental_stage.strip()
-        out["Developmental stage"] = [value(text, iri=lookup.developmental_stage(text))]
-    if sample.physiological_stage.strip():
-        text = sample.physiological_stage.strip()
-        out["Physiological stage"] = [value(text, iri=lookup.physiological_stage(text))]
+    _put(out, "Specimen collection protocol", text("Specimen collection protocol"))
+    _put_date(out, "Collection date", text("Collection date"))
+    _put(out, "Collection place", text("Collection place"))
+    _put(out, "Collection place longitude", text("Collection place longitude"), unit=DEGREES)
+    _put(out, "Collection place latitude", text("Collection place latitude"), unit=DEGREES)
+    _put(out, "Collection place accuracy", lookup.accuracy(text("Collection place accuracy")))
+    for attribute in ("Organism part", "Developmental stage", "Physiological stage"):
+        if text(attribute):
+            out[attribute] = [value(text(attribute), iri=lookup.term_iri(attribute, text(attribute)))]
     age, age_unit = sample.animal_age_at_collection, sample.animal_age_at_collection_units
     _put_measure(out, "Animal age at collection", age, age_unit)
-    _put(out, "Availability", sample.availability)
-    _put(out, "Sample storage", sample.storage)
-    _put(out, "Sample storage processing", sample.storage_processing)
+    _put(out, "Availability", text("Availability"))
+    _put(out, "Sample storage", text("Sample storage"))
+    _put(out, "Sample storage processing", text("Sample storage processing"))
     interval, interval_unit = sample.preparation_interval, sample.preparation_interval_units
     _put_measure(out, "Sampling to preparation interval", interval, interval_unit)
+    # A sample's own references (CRB-Anim) replace the submission's DOI, as validation reads them.
+    references = lookup.split_values(text("Publication DOI"))
+    if references:
+        out["Publication DOI"] = [value(reference) for reference in references]
     source = accession or sample.name
     relationships = [{"source": source, "type": DERIVED_FROM, "target": animal_accession}]
     return _document(sample, out, relationships, release, accession, lookup.taxon_id(species_name))
@@ -166,22 +134,37 @@ def digest(document: dict[str, Any]) -> str:
 
 
 def _common(
+    record_type: str,
     record: Animal | Sample,
     shared: Characteristics,
-    material: tuple[str, str],
     species_name: str,
     species_iri: str | None,
 ) -> Characteristics:
+    text = _reader(record_type, record)
     out: Characteristics = {"Data source ID": [value(record.name)]}
-    _put(out, "Alternative id", record.alternative_id)
-    _put(out, "Description", record.description)
+    # CRB-Anim has no alternative id: InjectTool uses the record's id (formats.md §2.3), as validation does.
+    crb_anim = shared.get("Data source type") == [value("CRB-Anim")]
+    _put(out, "Alternative id", record.name if crb_anim else text("Alternative id"))
+    _put(out, "Description", text("Description"))
     out.update(shared)
-    out["Material"] = [value(material[0], iri=material[1])]
+    material = lookup.MATERIALS[record_type]
+    out["Material"] = [value(material, iri=lookup.term_iri("Material", material))]
     if species_name:
         out["Species"] = [value(species_name, iri=species_iri)]
         # BioSamples' basic checklist asks every sample for an organism; IMAGE's records carry both (§5.2).
         out["organism"] = [value(species_name, iri=species_iri)]
     return out
+
+
+def _reader(record_type: str, record: Animal | Sample) -> Callable[[str], str]:
+    """The record's text of an IMAGE attribute, through validation's mapping of fields to attributes."""
+    return lambda attribute: lookup.record_text(record_type, attribute, record)
+
+
+def _put_country(out: Characteristics, name: str, text: str) -> None:
+    if text:
+        country = lookup.country(text)
+        out[name] = [value(country, iri=lookup.term_iri(name, country))]
 
 
 def _document(

@@ -1,49 +1,62 @@
-"""The ontology terms the archive documents carry, in one place.
+"""What the archive documents take from validation's one mapping of IMAGE attributes.
 
-The IRIs come from the validation app's public lookups (its bundled term
-tables). This is the only module of `archive` that reads them, so that a new
-validation engine only has to keep these few names, or this module changes
-alone. The small tables here are the ones formats.md gives for the archive
-documents themselves (§0.2 and §5.1): materials, sexes and general breeds.
+The documents carry what the IMAGE ruleset checks, so the attribute names,
+which field feeds each of them, the submission-level attributes and the
+ontology IRIs all come from the validation app's public lookups
+(`validation.attributes`, `validation.selectors`, `validation.ontology`),
+not from a second table here. This is the only module of `archive` that
+reads validation, so a new validation engine only has to keep these few
+names, or this module changes alone.
 """
 
 from __future__ import annotations
 
-from validation import terms
+from collections.abc import Mapping
+from typing import Any
+
+from uid.models import Submission
+from validation import attributes, terms
 from validation import vocabularies as vocab
+from validation.ontology import attribute_term_iri
+from validation.selectors import submission_attributes
 
-OBO = "http://purl.obolibrary.org/obo/"
-ORGANISM = ("organism", OBO + "OBI_0100026")
-SPECIMEN = ("specimen from organism", OBO + "OBI_0001479")
-SEXES = {
-    "male": ("male", "PATO_0000384"),
-    "female": ("female", "PATO_0000383"),
-    "unknown": ("record of unknown sex", "OBI_0000858"),
-    "record of unknown sex": ("record of unknown sex", "OBI_0000858"),
+ANIMAL = attributes.ANIMAL
+SAMPLE = attributes.SAMPLE
+MATERIALS = attributes.MATERIALS
+# Sex as written → IMAGE's label for it (InjectTool's "unknown" is the ontology's "record of unknown sex").
+SEX_LABELS = {
+    "male": "male",
+    "female": "female",
+    "unknown": "record of unknown sex",
+    "record of unknown sex": "record of unknown sex",
 }
-# The species' general breed, IMAGE's Mapped breed when a breed has no mapping of its own (formats.md §0.3).
-GENERAL_BREEDS = {
-    "Bos taurus": ("cattle breed", "LBO_0000001"),
-    "Gallus gallus": ("chicken breed", "LBO_0000002"),
-    "Equus caballus": ("horse breed", "LBO_0000713"),
-    "Sus scrofa": ("pig breed", "LBO_0000003"),
-    "Ovis aries": ("sheep breed", "LBO_0000004"),
-    "Capra hircus": ("goat breed", "LBO_0000954"),
-    "Bubalus bubalis": ("buffalo breed", "LBO_0001042"),
-}
-# EFO roles InjectTool sends for the submitter and their organisation.
-ROLES = {"submitter": "EFO_0001741"}
+COUNTRY_ATTRIBUTES = frozenset({"Gene bank country", "Organization country", "EFABIS Breed country"})
 
 
-def iri(term_id: str) -> str:
-    return vocab.term_iri(term_id)
+def term_iri(attribute: str, text: str) -> str | None:
+    """The IRI of `text` as a value of the IMAGE `attribute`, None when it is no bundled term of it."""
+    return attribute_term_iri(attribute, text) if text else None
+
+
+def record_text(record_type: str, attribute: str, record: Any) -> str:
+    """The text validation reads for `attribute` of a stored Animal or Sample (its fallbacks included)."""
+    fields: Mapping[str, Any] = vars(record)
+    return str(attributes.record_value(record_type, attribute, fields) or "").strip()
+
+
+def submission_texts(submission: Submission) -> dict[str, list[str]]:
+    """The submission-level attributes exactly as validation judges them (people, gene bank, data source)."""
+    return submission_attributes(submission=submission)
+
+
+def split_values(text: str) -> list[str]:
+    return attributes.split_values(text)
 
 
 def species(value: str) -> tuple[str, str | None]:
     """The species' canonical name and its NCBITaxon IRI (None when not bundled)."""
     name = vocab.species_name(value) or value
-    term = vocab.species_term(name)
-    return name, iri(term) if term else None
+    return name, term_iri("Species", name)
 
 
 def taxon_id(value: str) -> int | None:
@@ -52,37 +65,18 @@ def taxon_id(value: str) -> int | None:
 
 
 def sex(value: str) -> tuple[str, str | None]:
-    known = SEXES.get(vocab.normalise(value))
-    return (known[0], iri(known[1])) if known else (value, None)
+    label = SEX_LABELS.get(vocab.normalise(value))
+    return (label, term_iri("Sex", label)) if label else (value, None)
 
 
-def general_breed(species_name: str) -> tuple[str, str] | None:
-    known = GENERAL_BREEDS.get(species_name)
-    return (known[0], iri(known[1])) if known else None
-
-
-def organism_part(value: str) -> str | None:
-    term = vocab.organism_part_term(value)
-    return iri(term) if term else None
-
-
-def developmental_stage(value: str) -> str | None:
-    term = terms.developmental_stage_term(value)
-    return iri(term) if term else None
-
-
-def physiological_stage(value: str) -> str | None:
-    term = terms.physiological_stage_term(value)
-    return iri(term) if term else None
-
-
-def role(value: str) -> str | None:
-    term = ROLES.get(vocab.normalise(value))
-    return iri(term) if term else None
+def general_breed(species_name: str) -> tuple[str, str | None] | None:
+    """The Mapped breed validation judges: the species' general breed (no LBO mapping is stored)."""
+    label = attributes.mapped_breed(species_name)
+    return (label, term_iri("Mapped breed", label)) if label else None
 
 
 def country(value: str) -> str:
-    """The country's English name; no NCIT table is bundled, so no IRI."""
+    """The country's English name, as IMAGE sends it."""
     code = vocab.country_code(value)
     return vocab.COUNTRIES[code] if code else value
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 
 from archive.documents import animal_document, digest, sample_document, submission_characteristics
 from archive.embedded import EmbeddedArchive
@@ -12,6 +13,7 @@ from archive.sending import Tally, animals_in_graph_order, send_records
 from uid.example_files import crb_anim_example_file, csv_example_file, xlsx_example_file
 from uid.importer import import_records
 from uid.models import Animal, Sample
+from validation.selectors import submission_attributes
 
 RELEASE = "2026-01-02T03:04:05Z"
 
@@ -83,6 +85,8 @@ def test_a_sample_is_derived_from_its_animals_accession(submission):
 
 
 def test_without_a_contact_sheet_the_owner_is_the_submitter(submission):
+    submission.contacts = []
+    submission.save()
     submission.owner.first_name, submission.owner.last_name, submission.owner.email = "Alice", "Liddell", "a@ex.org"
     submission.owner.save()
     submission.refresh_from_db()
@@ -92,3 +96,62 @@ def test_without_a_contact_sheet_the_owner_is_the_submitter(submission):
     assert shared["Person last name"] == [{"text": "Liddell"}]
     assert shared["Person first name"] == [{"text": "Alice"}]
     assert shared["Person email"] == [{"text": "mailto:a@ex.org"}]
+
+
+def _uploaded(submission, content: bytes, name: str):
+    submission.uploaded_file.save(name, ContentFile(content))
+    import_records(submission=submission, file=io.BytesIO(content))
+    return submission_characteristics(submission)
+
+
+def test_the_workbooks_records_carry_the_ruleset_attributes_it_fills(submission):
+    shared = _uploaded(submission, xlsx_example_file(animals=2, samples_per_animal=1), "herd.xlsx")
+    animal = Animal.objects.get(submission=submission, name="ANIMAL_0001")
+    sample = Sample.objects.filter(submission=submission).order_by("row").first()
+
+    animal_characteristics = animal_document(animal, shared=shared, release=RELEASE, parents=[])["characteristics"]
+    sample_characteristics = sample_document(
+        sample, shared=shared, release=RELEASE, animal=sample.animal, animal_accession="SAMEA1"
+    )["characteristics"]
+
+    assert animal_characteristics["Birth location accuracy"] == [{"text": "region level"}]
+    assert sample_characteristics["Alternative id"] == [{"text": sample.alternative_id}]
+    assert sample.alternative_id
+    assert sample_characteristics["Sample storage processing"] == [
+        {"text": "cryopreservation in liquid nitrogen (dead tissue)"}
+    ]
+    assert sample_characteristics["Collection place accuracy"] == [{"text": "precise coordinates"}]
+    assert animal_characteristics["Data source type"] == [{"text": "Template"}]
+
+
+@pytest.mark.parametrize(
+    ("example", "name", "source_type"),
+    [
+        (lambda: xlsx_example_file(animals=1), "herd.xlsx", "Template"),
+        (lambda: crb_anim_example_file(animals=1), "export.csv", "CRB-Anim"),
+        (csv_example_file, "data.csv", "Template"),
+    ],
+    ids=["xlsx", "crb-anim", "csv"],
+)
+def test_the_data_source_is_the_one_validation_judged(submission, example, name, source_type):
+    shared = _uploaded(submission, example(), name)
+    judged = submission_attributes(submission=submission)
+
+    assert shared["Data source type"] == [{"text": source_type}]
+    assert shared["Data source version"] == [{"text": judged["Data source version"][0]}]
+    assert judged["Data source type"] == [source_type]
+    assert judged["Data source version"] == [submission.created.date().isoformat()]
+
+
+def test_crb_anim_samples_use_their_id_as_alternative_id_and_send_their_references(submission):
+    shared = _uploaded(submission, crb_anim_example_file(animals=1), "export.csv")
+    sample = Sample.objects.filter(submission=submission).order_by("row").first()
+
+    characteristics = sample_document(
+        sample, shared=shared, release=RELEASE, animal=sample.animal, animal_accession="SAMEA1"
+    )["characteristics"]
+
+    assert characteristics["Alternative id"] == [{"text": sample.name}]
+    assert characteristics["Sample storage"] == [{"text": "frozen, liquid nitrogen"}]
+    if sample.bibliographic_references:
+        assert characteristics["Publication DOI"][0]["text"] in sample.bibliographic_references

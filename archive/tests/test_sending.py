@@ -67,7 +67,12 @@ def test_the_documents_carry_image_attributes_with_terms_units_and_the_submissio
         {"text": "cattle breed", "ontologyTerms": ["http://purl.obolibrary.org/obo/LBO_0000001"]}
     ]
     assert cow["Gene bank name"] == [{"text": "CryoBank"}]
-    assert cow["Gene bank country"] == [{"text": "Italy"}]
+    # The ruleset's Gene bank country is one of 16 NCIT terms (formats.md §4.4): it goes with its IRI.
+    assert cow["Gene bank country"] == [
+        {"text": "Italy", "ontologyTerms": ["http://purl.obolibrary.org/obo/NCIT_C16761"]}
+    ]
+    assert cow["Data source type"] == [{"text": "Template"}]
+    assert cow["Data source version"] == [{"text": ready.created.date().isoformat()}]
     assert cow["Person email"] == [{"text": "mailto:anna@example.org"}]
     assert cow["Organization name"] == [{"text": "University of Milan"}]
     assert cow["Person role"] == [{"text": "submitter", "ontologyTerms": ["http://www.ebi.ac.uk/efo/EFO_0001741"]}]
