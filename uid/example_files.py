@@ -77,9 +77,11 @@ def xlsx_example_file(*, animals: int = 12, samples_per_animal: int = 2, prefix:
     births = {row["id"]: date.fromisoformat(row["birth_date"]) for row in animal_rows}
     breeds = {(row["breed"], row["species"]): _breed_country_name(row) for row in animal_rows}
     book = load_workbook(io.BytesIO(xlsx_template_file()))
-    _fill(book["submission"], ["Example project", "Example herd", "Example records", "", "Example gene bank", "Italy"])
+    # Project is IMAGE: the ruleset allows no other value.
+    _fill(book["submission"], ["IMAGE", "Example herd", "Example records", "", "Example gene bank", "Italy"])
     contact = ["Rossi", "M", "Maria", "maria.rossi@example.org", "Example gene bank", "submitter"]
-    _fill(book["contact"], [*contact, "Example gene bank", "Via Roma 1, Milano", "https://example.org", "Italy", ""])
+    organisation = ["Example gene bank", "Via Roma 1, Milano", "https://example.org", "Italy", "submitter"]
+    _fill(book["contact"], [*contact, *organisation])
     for (breed, species), country in breeds.items():
         _fill(book["breed"], [breed, "", "", "", country, COMMON_NAMES[species]])
     for row in animal_rows:

@@ -151,6 +151,8 @@ def test_unknown_sex_and_a_common_species_name_become_image_labels_and_a_vague_b
 
 @pytest.mark.django_db
 def test_a_common_species_name_is_read_in_the_gene_bank_countrys_language(submission):
+    submission.gene_bank_country = ""  # the fixture's gene bank is Italian: start from none
+    submission.save()
     maiale = row(species_latin_name="Maiale")
 
     import_records(submission=submission, file=crb(maiale))

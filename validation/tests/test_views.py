@@ -108,7 +108,7 @@ def test_staff_can_see_any_report(client, staff_user, validated):
     html = response.content.decode()
     assert response.status_code == 200
     assert records_shown(html) == {"COW1", "COW2", "S1"}
-    assert "sex &quot;cow&quot; is not an accepted term." in html
+    assert "&lt;cow&gt; of field Sex is not one of the allowed terms" in html
 
 
 @pytest.mark.django_db
