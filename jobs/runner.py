@@ -15,7 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import connections, transaction
+
+from jobs.execution import run_job
+from jobs.pipeline import fail
+from jobs.tasks import run_phase
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +42,10 @@ def dispatch(phase: str, submission_id: int) -> None:
     elif backend == "thread":
         _thread_pool().submit(_run_in_thread, phase, submission_id)
     elif backend == "celery":
-        from jobs.tasks import run_phase
-
         try:
             run_phase.delay(phase, submission_id)
         except Exception as error:
             logger.exception("could not queue %s for submission %s", phase, submission_id)
-            from jobs.pipeline import fail
-
             fail(submission_id, f"The {phase} could not be queued ({error.__class__.__name__}). Please try again.")
     else:
         raise ValueError(f"unknown JOBS_BACKEND {backend!r}")
@@ -65,39 +65,3 @@ def _run_in_thread(phase: str, submission_id: int) -> None:
     finally:
         # Pool threads outlive the job: do not keep a connection per thread.
         connections.close_all()
-
-
-def run_job(phase: str, submission_id: int) -> None:
-    """Run a phase; any crash ends the submission in Error with the reason.
-
-    The job is claimed first (queued → running): a job cancelled while it
-    waited, or a task delivered twice, does nothing.
-    """
-    from jobs.cancel import end_cancelled
-    from jobs.heartbeat import beating
-    from jobs.pipeline import JOBS, fail
-    from jobs.progress import JobCancelled
-    from jobs.queue import claim, publish_queue_positions
-
-    close_old_connections()
-    try:
-        if not claim(phase, submission_id):
-            # Cancelled while queued, already running elsewhere, or ended by
-            # the watchdog: never run over whatever happened since.
-            logger.warning("skipping %s for submission %s: the phase is no longer queued", phase, submission_id)
-            return
-        publish_queue_positions()  # everyone behind moves up one place
-        with beating(submission_id):
-            JOBS[phase](submission_id)
-    except JobCancelled:
-        logger.info("%s for submission %s cancelled by its owner", phase, submission_id)
-        end_cancelled(submission_id)
-    except Exception as error:
-        logger.exception("%s job crashed for submission %s", phase, submission_id)
-        fail(
-            submission_id,
-            f"The {phase} stopped because of an internal error ({error.__class__.__name__}). "
-            "Please try again; if it happens again, contact support.",
-        )
-    finally:
-        close_old_connections()

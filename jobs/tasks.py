@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from config.celery_app import app  # noqa: F401 - registers the app before the task
-from jobs.runner import run_job
+from jobs.execution import run_job
 from jobs.watchdog import fail_stale_jobs
 
 

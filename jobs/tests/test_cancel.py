@@ -156,7 +156,7 @@ def test_a_queued_job_cancelled_never_starts(submission, tmp_path, monkeypatch, 
         start_phase(submission=submission, phase=PHASE_IMPORT, initial=True)
 
     assert request_cancel(submission=submission) == "Cancelled before it started."
-    from jobs.runner import run_job
+    from jobs.execution import run_job
 
     run_job(*handed[0])  # the worker gets to it later
 

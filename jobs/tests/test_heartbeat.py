@@ -9,8 +9,9 @@ import pytest
 from django.db import transaction
 
 from common.constants import ERROR, PHASE_IMPORT, WAITING
+from jobs.execution import run_job
 from jobs.heartbeat import beating
-from jobs.runner import run_job
+from jobs.pipeline import JOBS
 from uid.models import Submission
 
 
@@ -39,7 +40,7 @@ def test_a_redelivered_job_for_a_phase_that_already_ended_does_nothing(submissio
     """The watchdog ended the phase; the late task must not overwrite that outcome."""
     Submission.objects.filter(pk=submission.pk).update(status=ERROR, job_phase="", message="stopped")
     ran = []
-    monkeypatch.setattr("jobs.pipeline.JOBS", {PHASE_IMPORT: ran.append})
+    monkeypatch.setitem(JOBS, PHASE_IMPORT, ran.append)
 
     run_job(PHASE_IMPORT, submission.pk)
 
@@ -52,7 +53,7 @@ def test_a_redelivered_job_for_a_phase_that_already_ended_does_nothing(submissio
 def test_a_due_job_runs(submission, monkeypatch):
     Submission.objects.filter(pk=submission.pk).update(status=WAITING, job_phase=PHASE_IMPORT)
     ran = []
-    monkeypatch.setattr("jobs.pipeline.JOBS", {PHASE_IMPORT: ran.append})
+    monkeypatch.setitem(JOBS, PHASE_IMPORT, ran.append)
 
     with transaction.atomic():
         run_job(PHASE_IMPORT, submission.pk)

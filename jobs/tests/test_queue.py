@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from common.constants import ERROR, JOB_QUEUED, JOB_RUNNING, LOADED, PHASE_IMPORT, WAITING
-from jobs.runner import run_job
+from jobs.execution import run_job
+from jobs.pipeline import JOBS
 from jobs.services import start_phase
 from jobs.tests.conftest import wait_until, with_data
 from jobs.watchdog import fail_stale_jobs
@@ -95,7 +96,7 @@ def test_a_job_delivered_twice_runs_once(queued, monkeypatch):
     first = queued[0]
     Submission.objects.filter(pk=first.pk).update(job_state=JOB_RUNNING, job_heartbeat=timezone.now())
     ran: list[int] = []
-    monkeypatch.setattr("jobs.pipeline.JOBS", {PHASE_IMPORT: ran.append})
+    monkeypatch.setitem(JOBS, PHASE_IMPORT, ran.append)
 
     run_job(PHASE_IMPORT, first.pk)
 

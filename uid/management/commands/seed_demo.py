@@ -14,7 +14,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand
 
 from common.constants import PHASE_IMPORT
-from jobs.runner import run_job
+from jobs.execution import run_job
 from uid.models import Submission
 
 DEMO_USERNAME = "demo"
