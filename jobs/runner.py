@@ -17,6 +17,8 @@ from functools import partial
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
 
+from common import metrics
+
 logger = logging.getLogger(__name__)
 
 _executor: ThreadPoolExecutor | None = None
@@ -56,6 +58,12 @@ def _thread_pool() -> ThreadPoolExecutor:
         return _executor
 
 
+def queued_jobs() -> int:
+    """Thread-backend jobs waiting for a free pool thread (the jobs-queued metric)."""
+    executor = _executor
+    return 0 if executor is None else executor._work_queue.qsize()
+
+
 def _run_in_thread(phase: str, submission_id: int) -> None:
     try:
         run_job(phase, submission_id)
@@ -76,8 +84,14 @@ def run_job(phase: str, submission_id: int) -> None:
             # ended the phase) must not run over whatever happened since.
             logger.warning("skipping %s for submission %s: the phase is no longer running", phase, submission_id)
             return
-        with beating(submission_id):
-            JOBS[phase](submission_id)
+        started = metrics.job_started(phase)
+        outcome = "crashed"
+        try:
+            with beating(submission_id):
+                JOBS[phase](submission_id)
+            outcome = _outcome(submission_id)
+        finally:
+            metrics.job_ended(phase, outcome, started)
     except Exception as error:
         logger.exception("%s job crashed for submission %s", phase, submission_id)
         fail(
@@ -87,3 +101,12 @@ def run_job(phase: str, submission_id: int) -> None:
         )
     finally:
         close_old_connections()
+
+
+def _outcome(submission_id: int) -> str:
+    """The status a finished job left, as a metric label ("loaded", "need_revision", ...)."""
+    from common.constants import STATUS_NAMES
+    from uid.models import Submission
+
+    status = Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+    return "gone" if status is None else STATUS_NAMES[status].lower().replace(" ", "_")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common import metrics
 from common.constants import ERROR, PHASE_SUBMISSION, READY, SUBMITTED, WAITING
 from jobs.pipeline import finish
 from uid.models import Submission
@@ -22,13 +23,17 @@ def fail_stale_jobs() -> int:
     """End jobs whose heartbeat is older than JOB_STALE_SECONDS."""
     cutoff = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
     stale = Submission.objects.filter(status=WAITING, job_heartbeat__lt=cutoff).exclude(job_phase="")
-    return _fail(stale, "The {phase} stopped unexpectedly; please retry.", cutoff=cutoff)
+    failed = _fail(stale, "The {phase} stopped unexpectedly; please retry.", cutoff=cutoff)
+    metrics.watchdog_failed("stale", failed)
+    return failed
 
 
 def fail_orphaned_jobs() -> int:
     """End every job of the previous server process (thread backend only)."""
     orphaned = Submission.objects.filter(status__in=[WAITING, SUBMITTED]).exclude(job_phase="")
-    return _fail(orphaned, "The server restarted while the {phase} was running; please retry.")
+    failed = _fail(orphaned, "The server restarted while the {phase} was running; please retry.")
+    metrics.watchdog_failed("orphaned", failed)
+    return failed
 
 
 def _fail(queryset, template: str, cutoff=None) -> int:
