@@ -18,6 +18,8 @@ import time
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from common import metrics_process  # noqa: F401 - registers the exit hook of multiprocess mode
+
 PREFIX = "submission_live"
 ENDPOINTS = ("submission", "notifications")
 FRAME_KINDS = ("snapshot", "status", "progress", "pong", "notification")

@@ -7,6 +7,7 @@ Procfile, the deploy units) and emptied only when the whole group starts.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -48,3 +49,9 @@ def process_exited() -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(os.getpid())
+
+
+# Any process that exits normally (a manage.py command, a Celery worker, a
+# uvicorn worker) leaves the sums; one killed with SIGKILL leaves its last
+# values until the directory is emptied at the next start.
+atexit.register(process_exited)
