@@ -68,3 +68,15 @@ def test_an_allowed_network_needs_no_token(settings):
 
     assert Client(REMOTE_ADDR="10.1.2.3").get("/metrics").status_code == 200
     assert Client(REMOTE_ADDR="127.0.0.1").get("/metrics").status_code == 404
+
+
+def test_probes_by_address_are_answered_whatever_the_host(settings):
+    """Probes call a server by its address: no DisallowedHost 400 and no HTTPS redirect."""
+    settings.ALLOWED_HOSTS = ["submissions.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    probe = Client(HTTP_HOST="10.0.0.11:8000", REMOTE_ADDR="127.0.0.1")
+
+    assert probe.get("/healthz").status_code == 200
+    assert probe.get("/readyz").status_code == 200
+    assert probe.get("/metrics").status_code == 200
+    assert probe.get("/accounts/login/").status_code == 400
