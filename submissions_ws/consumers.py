@@ -58,7 +58,7 @@ class SubmissionConsumer(LiveSocket):
         if opened is None:
             await self._refuse_and_leave(close_codes.FORBIDDEN)
             return
-        if not self.claim_slot(opened.user):
+        if not await self.claim_slot(opened.user):
             await self._refuse_and_leave(close_codes.TOO_MANY)
             return
         await self.accept()
@@ -76,7 +76,7 @@ class SubmissionConsumer(LiveSocket):
         if self.hub is not None and self.submission_id is not None:
             await self.hub.unsubscribe(self.submission_id, self)
             self.hub = None
-        self.release_slot()
+        await self.release_slot()
 
     # -- hub side -----------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from common import metrics
-from submissions_ws import close_codes
+from submissions_ws import close_codes, cluster_cap
 from submissions_ws.parsing import ClientFrame, FrameError, TokenBucket, parse_client_frame
 
 MAX_SOCKETS_PER_USER = 50
@@ -48,9 +48,13 @@ class LiveSocket(AsyncWebsocketConsumer):
         self.user_id = None
         self.bucket = TokenBucket()
 
-    def claim_slot(self, user: Any) -> bool:
-        """Count this socket against `user`'s cap; False when the cap is reached."""
+    async def claim_slot(self, user: Any) -> bool:
+        """Count this socket against `user`'s cap, in this process and (with Redis) the cluster; False when full."""
         if sockets_of(user.pk) >= MAX_SOCKETS_PER_USER:
+            return False
+        if cluster_cap.enabled() and not await cluster_cap.claim(
+            user.pk, cluster_cap.member_id(self), MAX_SOCKETS_PER_USER
+        ):
             return False
         self.user_id = user.pk
         _sockets_per_user[user.pk] = sockets_of(user.pk) + 1
@@ -59,9 +63,11 @@ class LiveSocket(AsyncWebsocketConsumer):
         metrics.socket_opened(self.endpoint)
         return True
 
-    def release_slot(self) -> None:
+    async def release_slot(self) -> None:
         if self.user_id is None:
             return
+        if cluster_cap.enabled():
+            await cluster_cap.release(cluster_cap.member_id(self))
         remaining = sockets_of(self.user_id) - 1
         if remaining > 0:
             _sockets_per_user[self.user_id] = remaining

@@ -56,7 +56,7 @@ class UserNotificationConsumer(LiveSocket):
         if user is None:
             await self.refuse(close_codes.FORBIDDEN)
             return
-        if not self.claim_slot(user):
+        if not await self.claim_slot(user):
             await self.refuse(close_codes.TOO_MANY)
             return
 
@@ -77,7 +77,7 @@ class UserNotificationConsumer(LiveSocket):
         if self.routes is not None and self.user_id is not None:
             await self.routes.unsubscribe(self.user_id, self)
             self.routes = None
-        self.release_slot()
+        await self.release_slot()
 
     # -- hub side -----------------------------------------------------------
 
