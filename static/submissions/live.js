@@ -510,8 +510,18 @@
 
   function startList(config) {
     const table = document.getElementById("submission-table");
-    const rows = table ? [...table.querySelectorAll("tbody tr[data-submission]")] : [];
+    // The person's own rows are fed by the page's one notification socket (toasts.js), so
+    // many list tabs stay far below the per-user socket cap; only rows of other people's
+    // submissions (a staff view) get a socket of their own.
+    const rows = table ? [...table.querySelectorAll("tbody tr[data-submission]:not([data-owned])")] : [];
     const summary = new ConnectionSummary(document.getElementById("connection"));
+    const owned = table ? table.querySelector("tbody tr[data-owned]") : null;
+    if (owned) {
+      const key = { name: "notifications" };
+      const initial = window.submissionNotifications && window.submissionNotifications.socket;
+      summary.update(key, initial ? initial.state : State.CONNECTING, null);
+      window.addEventListener("notifications-state", (event) => summary.update(key, event.detail.state, event.detail.since));
+    }
     if (table) localiseTimes(table);
     const clients = rows.map(
       (row) =>
@@ -524,7 +534,7 @@
         }),
     );
     window.submissionLiveRows = clients;
-    if (!clients.length) document.getElementById("connection")?.classList.add("d-none");
+    if (!clients.length && !owned) document.getElementById("connection")?.classList.add("d-none");
     watchNetwork(clients);
     clients.forEach((client) => client.start());
   }
