@@ -81,3 +81,35 @@ def test_an_outbox_overflow_is_counted_once():
         outbox.put_status(seq, "{}")
 
     assert value("submission_live_outbox_overflows_total") == before + 1
+
+
+def test_a_job_is_timed_by_phase_and_outcome_and_the_watchdog_counted(submission, monkeypatch, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from common.constants import WAITING
+    from jobs import pipeline, runner
+    from jobs.watchdog import fail_stale_jobs
+    from uid.models import Submission
+
+    def finishes_loaded(submission_id: int) -> None:
+        assert value("submission_live_jobs_running", phase="import") == running_before + 1
+        Submission.objects.filter(pk=submission_id).update(status=LOADED, job_phase="")
+
+    running_before = value("submission_live_jobs_running", phase="import")
+    timed_before = value("submission_live_job_duration_seconds_count", phase="import", outcome="loaded")
+    Submission.objects.filter(pk=submission.pk).update(status=WAITING, job_phase="import")
+    monkeypatch.setitem(pipeline.JOBS, "import", finishes_loaded)
+
+    runner.run_job("import", submission.pk)
+
+    assert value("submission_live_job_duration_seconds_count", phase="import", outcome="loaded") == timed_before + 1
+    assert value("submission_live_jobs_running", phase="import") == running_before
+
+    stale_before = value("submission_live_watchdog_failures_total", reason="stale")
+    Submission.objects.filter(pk=submission.pk).update(
+        status=WAITING, job_phase="validation", job_heartbeat=timezone.now() - timedelta(hours=1)
+    )
+    assert fail_stale_jobs() == 1
+    assert value("submission_live_watchdog_failures_total", reason="stale") == stale_before + 1
