@@ -51,7 +51,9 @@ run-distributed: export REDIS_URL ?= redis://127.0.0.1:6379/0
 run-distributed: export HOST := $(HOST)
 run-distributed: export PORT := $(PORT)
 run-distributed: export WEB_WORKERS := $(WORKERS)
+run-distributed: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/submission-live-metrics
 run-distributed: $(VENV)/.runtime
+	rm -rf $(PROMETHEUS_MULTIPROC_DIR) && mkdir -p $(PROMETHEUS_MULTIPROC_DIR)
 	$(BIN)/python manage.py ensure_database
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

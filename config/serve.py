@@ -10,7 +10,11 @@ server through here, so a tuning decision is made once:
   frame and about 40 KB of zlib state per socket (bench/RESULTS.md);
 - client frames over 64 KiB are refused by the protocol itself (the
   consumer refuses anything over 4 KiB with 1009);
-- a bounded graceful shutdown, so SIGTERM closes sockets with 1012 promptly;
+- a bounded graceful drain: on SIGTERM /readyz says 503, sockets close with
+  1012 spread over a few seconds (submissions_ws/drain.py), and uvicorn's own
+  shutdown gets what is left of DRAIN_TIMEOUT_SECONDS;
+- with several workers, a shared PROMETHEUS_MULTIPROC_DIR so /metrics sums
+  every worker (common/metrics_process.py);
 - keepalive pings (WS_PING_INTERVAL, WS_PING_TIMEOUT seconds, uvicorn's 20
   and 20 by default): a client that answers nothing for their sum is
   dropped, and its page reconnects and resumes from the event log;
@@ -27,6 +31,8 @@ import os
 
 import uvicorn
 
+from common.metrics_process import prepare_multiprocess_dir
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -40,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.conf import settings
 
     trusted_proxies = settings.FORWARDED_ALLOW_IPS.strip()
+    prepare_multiprocess_dir(workers=args.workers)
     uvicorn.run(
         "config.asgi:application",
         host=args.host,
@@ -53,10 +60,19 @@ def main(argv: list[str] | None = None) -> None:
         ws_max_size=65536,
         ws_per_message_deflate=False,
         lifespan="on",
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=graceful_timeout(),
         ws_ping_interval=float(os.environ.get("WS_PING_INTERVAL", "20")),
         ws_ping_timeout=float(os.environ.get("WS_PING_TIMEOUT", "20")),
     )
+
+
+def graceful_timeout() -> float:
+    """What is left of DRAIN_TIMEOUT_SECONDS for uvicorn's shutdown after the drain's notice and spread.
+
+    Read from the environment with the settings' defaults: this runs before Django is set up.
+    """
+    spent = float(os.environ.get("DRAIN_NOTICE_SECONDS", "1")) + float(os.environ.get("DRAIN_SPREAD_SECONDS", "3"))
+    return max(1.0, float(os.environ.get("DRAIN_TIMEOUT_SECONDS", "10")) - spent)
 
 
 if __name__ == "__main__":

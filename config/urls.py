@@ -13,4 +13,6 @@ urlpatterns = [
     path("validation/", include("validation.urls")),
     path("data/", include("uid.urls")),
     path("admin/", admin.site.urls),
+    # /healthz, /readyz, /metrics, /api/…, the profile page with API tokens.
+    path("", include("operations.urls")),
 ]

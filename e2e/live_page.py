@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 FINAL_CODES = {4401, 4403}
 
@@ -63,7 +63,10 @@ class LivePage:
                         continue  # left on purpose: come back at once, from last_seq
             except ConnectionClosed as closed:
                 self.close_codes.append(closed.rcvd.code if closed.rcvd else None)
-            except (OSError, InvalidStatus, TimeoutError) as error:
+            # InvalidHandshake covers a refused handshake (InvalidStatus) and a server that
+            # closed the connection mid-handshake while shutting down (InvalidMessage): a
+            # browser sees both as a failed connect and reconnects.
+            except (OSError, InvalidHandshake, TimeoutError) as error:
                 self.close_codes.append(getattr(getattr(error, "response", None), "status_code", None))
             self.live = False
             if self.close_codes and self.close_codes[-1] in FINAL_CODES:

@@ -11,11 +11,14 @@ import logging
 
 from django.db import close_old_connections
 
+from common import metrics
+from common.constants import STATUS_NAMES
 from jobs.cancel import end_cancelled
 from jobs.heartbeat import beating
 from jobs.pipeline import JOBS, fail
 from jobs.progress import JobCancelled
 from jobs.queue import claim, publish_queue_positions
+from uid.models import Submission
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +37,17 @@ def run_job(phase: str, submission_id: int) -> None:
             logger.warning("skipping %s for submission %s: the phase is no longer queued", phase, submission_id)
             return
         publish_queue_positions()  # everyone behind moves up one place
-        with beating(submission_id):
-            JOBS[phase](submission_id)
+        started = metrics.job_started(phase)
+        outcome = "crashed"
+        try:
+            with beating(submission_id):
+                JOBS[phase](submission_id)
+            outcome = _outcome(submission_id)
+        except JobCancelled:
+            outcome = "cancelled"
+            raise
+        finally:
+            metrics.job_ended(phase, outcome, started)
     except JobCancelled:
         logger.info("%s for submission %s cancelled by its owner", phase, submission_id)
         end_cancelled(submission_id)
@@ -48,3 +60,9 @@ def run_job(phase: str, submission_id: int) -> None:
         )
     finally:
         close_old_connections()
+
+
+def _outcome(submission_id: int) -> str:
+    """The status a finished job left, as a metric label ("loaded", "need_revision", ...)."""
+    status = Submission.objects.filter(pk=submission_id).values_list("status", flat=True).first()
+    return "gone" if status is None else STATUS_NAMES[status].lower().replace(" ", "_")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common import metrics
 from common.constants import ERROR, JOB_QUEUED, PHASE_SUBMISSION, READY, SUBMITTED, WAITING
 from jobs.pipeline import finish
 from uid.models import Submission
@@ -29,13 +30,17 @@ def fail_stale_jobs() -> int:
         .exclude(job_phase="")
         .exclude(job_state=JOB_QUEUED)
     )
-    return _fail(stale, "The {phase} stopped unexpectedly; please retry.", cutoff=cutoff)
+    failed = _fail(stale, "The {phase} stopped unexpectedly; please retry.", cutoff=cutoff)
+    metrics.watchdog_failed("stale", failed)
+    return failed
 
 
 def fail_orphaned_jobs() -> int:
     """End every job of the previous server process (thread backend only)."""
     orphaned = Submission.objects.filter(status__in=[WAITING, SUBMITTED]).exclude(job_phase="")
-    return _fail(orphaned, "The server restarted while the {phase} was {state}; please retry.")
+    failed = _fail(orphaned, "The server restarted while the {phase} was {state}; please retry.")
+    metrics.watchdog_failed("orphaned", failed)
+    return failed
 
 
 def _fail(queryset, template: str, cutoff=None) -> int:

@@ -13,8 +13,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common import metrics
 from common.constants import STATUS_NAMES
 from notifications.frames import user_event_message, user_group_name
+from submissions import latest_progress
 from submissions.frames import PROGRESS, STATUS, Progress, build_frame, encode
 from submissions.models import SubmissionEvent
 from submissions.publishing import EVENT_TYPE, publish, publish_to_group
@@ -66,6 +68,7 @@ def send_message(
             created=now,
         )
         message = {"type": EVENT_TYPE, "submission": submission.pk, "kind": STATUS, "seq": seq, "frame": frame}
+        # `sent_at` times the delivery to the first socket of each server (common.metrics).
         # The owner's other pages (a toast anywhere, the list) hear of it too;
         # only the owner, even when staff watch the submission's own page.
         owner_message = user_event_message(
@@ -99,6 +102,8 @@ def _next_seq(submission_id: int) -> int:
 
 
 def _publish_status(submission_id: int, message: dict[str, Any], owner_message: dict[str, Any]) -> None:
+    metrics.event_recorded()
+    message["sent_at"] = metrics.stamp()
     publish(submission_id, message)
     publish_to_group(user_group_name(owner_message["user"]), owner_message)
 
@@ -109,6 +114,7 @@ def _publish_progress(
     progress: Progress,
     now: Any,
 ) -> None:
+    latest_progress.remember(submission.pk, progress)
     frame = encode(
         build_frame(
             kind=PROGRESS,

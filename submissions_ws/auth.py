@@ -24,6 +24,8 @@ from channels.auth import AuthMiddleware, UserLazyObject, get_user
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.utils.functional import empty
 
+from submissions_ws.token_auth import scope_token, token_user
+
 
 class DeferredAuthMiddleware(AuthMiddleware):
     """`AuthMiddleware` without its database hop: the consumer resolves the user (see `resolve_user`)."""
@@ -50,6 +52,8 @@ def surely_anonymous(scope: dict[str, Any]) -> bool:
     user = scope.get("user")
     if user is None:
         return True
+    if _unresolved(user) and scope_token(scope):
+        return False
     if _unresolved(user):
         session = scope.get("session")
         return session is None or not session.session_key
@@ -64,5 +68,6 @@ def resolve_user(scope: dict[str, Any]) -> Any:
 
         return AnonymousUser()
     if _unresolved(user):
-        user._wrapped = get_user.func(scope)
+        token = scope_token(scope)
+        user._wrapped = token_user(token) if token else get_user.func(scope)
     return user._wrapped if isinstance(user, UserLazyObject) else user

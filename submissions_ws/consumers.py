@@ -17,8 +17,9 @@ from channels.db import database_sync_to_async
 from django.db import DatabaseError
 from django.utils import timezone
 
+from common import metrics
 from submissions.frames import PONG, PROGRESS, encode
-from submissions_ws import close_codes, selectors
+from submissions_ws import close_codes, drain, selectors
 from submissions_ws.auth import surely_anonymous
 from submissions_ws.hub import Hub, get_hub
 from submissions_ws.outbox import Outbox
@@ -36,6 +37,9 @@ class SubmissionConsumer(LiveSocket):
         self.hub: Hub | None = None
         self.outbox = Outbox()
         self.submission_id = parse_submission_id(self.scope["url_route"]["kwargs"].get("pk"))
+        if drain.draining():
+            await self.refuse(close_codes.SERVICE_RESTART)
+            return
         if self.submission_id is None or surely_anonymous(self.scope):
             await self.refuse(close_codes.FORBIDDEN)
             return
@@ -54,13 +58,11 @@ class SubmissionConsumer(LiveSocket):
         if opened is None:
             await self._refuse_and_leave(close_codes.FORBIDDEN)
             return
-        if not self.claim_slot(opened.user):
+        if not await self.claim_slot(opened.user):
             await self._refuse_and_leave(close_codes.TOO_MANY)
             return
         await self.accept()
-        for frame in opened.sync.frames:
-            await self.send(text_data=frame)
-        self.seq = opened.sync.seq
+        await self._send_sync(opened.sync)
         self.start_writer()
 
     async def _refuse_and_leave(self, code: int) -> None:
@@ -74,7 +76,7 @@ class SubmissionConsumer(LiveSocket):
         if self.hub is not None and self.submission_id is not None:
             await self.hub.unsubscribe(self.submission_id, self)
             self.hub = None
-        self.release_slot()
+        await self.release_slot()
 
     # -- hub side -----------------------------------------------------------
 
@@ -83,7 +85,9 @@ class SubmissionConsumer(LiveSocket):
         if message["kind"] == PROGRESS:
             self.outbox.put_progress(message["phase"], message["frame"])
         else:
-            self.outbox.put_status(message["seq"], message["frame"])
+            # The first socket of this process to get the event takes its
+            # `send_message` stamp: one latency sample per event, not per socket.
+            self.outbox.put_status(message["seq"], message["frame"], message.pop("sent_at", 0.0))
 
     def end_session(self) -> None:
         """The sign-in behind this socket ended: stop delivering and close."""
@@ -104,13 +108,16 @@ class SubmissionConsumer(LiveSocket):
                     outbox.reset()
                     await self._fill(upto=None)
                 while outbox.items:
-                    kind, key, frame = outbox.items.popleft()
+                    kind, key, frame, stamped = outbox.items.popleft()
                     if kind == Outbox.STATUS:
                         await self._send_status(key, frame)
+                        if stamped:
+                            metrics.delivered(stamped)
                     elif kind == Outbox.PROGRESS:
                         latest = outbox.progress.pop(key, None)
                         if latest is not None:
                             await self.send(text_data=latest)
+                            metrics.frame_sent("progress")
                     else:
                         await self._resync(key)
         except DatabaseError:
@@ -123,6 +130,7 @@ class SubmissionConsumer(LiveSocket):
         if seq > self.seq + 1:
             await self._fill(upto=seq - 1)
         await self.send(text_data=frame)
+        metrics.frame_sent("status")
         self.seq = seq
 
     async def _fill(self, *, upto: int | None) -> None:
@@ -136,14 +144,20 @@ class SubmissionConsumer(LiveSocket):
             for event in events:
                 await self.send(text_data=event["frame"])
                 self.seq = event["seq"]
+            metrics.frame_sent("status", len(events))
             if len(events) < selectors.MAX_REPLAY:
                 return
 
     async def _resync(self, since: int | None) -> None:
         assert self.submission_id is not None
-        sync = await database_sync_to_async(selectors.initial_sync)(self.submission_id, since)
+        await self._send_sync(await database_sync_to_async(selectors.initial_sync)(self.submission_id, since))
+
+    async def _send_sync(self, sync: selectors.InitialSync) -> None:
         for frame in sync.frames:
             await self.send(text_data=frame)
+        # A snapshot is one frame, and `encode` writes `type` first.
+        snapshot = len(sync.frames) == 1 and sync.frames[0].startswith('{"type":"snapshot"')
+        metrics.frame_sent("snapshot" if snapshot else "status", len(sync.frames))
         self.seq = sync.seq
 
     # -- client side --------------------------------------------------------
@@ -157,5 +171,6 @@ class SubmissionConsumer(LiveSocket):
                 "timestamp": timezone.now().isoformat(),
             }
             await self.send(text_data=encode(pong))
+            metrics.frame_sent("pong")
         else:
             self.outbox.put_resume(frame.since)

@@ -26,6 +26,7 @@ from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
+from common import metrics
 from notifications.frames import USER_EVENT_TYPE
 from submissions.publishing import group_name, register_server_loop, unregister_server_loop
 from submissions_ws import selectors, sessions
@@ -205,7 +206,9 @@ class Hub:
         if due:
             # One query per round for every submission behind, not one each:
             # with many busy submissions a round must stay shorter than its period.
-            for message in await database_sync_to_async(selectors.events_in_ranges)(due):
+            repairs = await database_sync_to_async(selectors.events_in_ranges)(due)
+            metrics.sweep_repaired(len(repairs))
+            for message in repairs:
                 self.dispatch(message)
 
     async def end_ended_sessions(self) -> None:

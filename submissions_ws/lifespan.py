@@ -1,4 +1,4 @@
-"""Process start and stop: the hub and the job watchdog.
+"""Process start and stop: the hub, the job watchdog and the SIGTERM drain.
 
 Starting the hub at startup, not on the first socket, means the embedded
 default's job threads always have a server loop to publish through.
@@ -14,7 +14,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from common.metrics_process import process_exited
 from jobs.watchdog import fail_orphaned_jobs, fail_stale_jobs
+from submissions_ws import drain
 from submissions_ws.gc_tuning import tune_for_many_sockets
 from submissions_ws.hub import get_hub, stop_hub
 
@@ -37,6 +39,7 @@ async def _startup() -> asyncio.Task[None]:
         # Jobs ran on threads of the previous server process: none survived.
         await database_sync_to_async(fail_orphaned_jobs)()
     tune_for_many_sockets()
+    drain.install(asyncio.get_running_loop())
     return asyncio.get_running_loop().create_task(_watchdog())
 
 
@@ -58,5 +61,6 @@ async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await watchdog
             await stop_hub()
+            process_exited()
             await send({"type": "lifespan.shutdown.complete"})
             return

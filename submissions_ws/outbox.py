@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
+from common import metrics
+
 MAX_QUEUED = 1000
 
 
@@ -23,26 +25,29 @@ class Outbox:
     __slots__ = ("items", "overflowed", "progress", "ready")
 
     def __init__(self) -> None:
-        self.items: deque[tuple[int, object, str]] = deque()
+        # (kind, key, frame, the send_message stamp or 0.0 when this socket takes no latency sample)
+        self.items: deque[tuple[int, object, str, float]] = deque()
         self.progress: dict[str, str] = {}
         self.ready = asyncio.Event()
         self.overflowed = False
 
-    def put_status(self, seq: int, frame: str) -> None:
+    def put_status(self, seq: int, frame: str, stamped: float = 0.0) -> None:
         if len(self.items) >= MAX_QUEUED:
+            if not self.overflowed:
+                metrics.outbox_overflowed()
             self.overflowed = True
         else:
-            self.items.append((self.STATUS, seq, frame))
+            self.items.append((self.STATUS, seq, frame, stamped))
         self.ready.set()
 
     def put_progress(self, phase: str, frame: str) -> None:
         if phase not in self.progress:
-            self.items.append((self.PROGRESS, phase, ""))
+            self.items.append((self.PROGRESS, phase, "", 0.0))
         self.progress[phase] = frame
         self.ready.set()
 
     def put_resume(self, since: int | None) -> None:
-        self.items.append((self.RESUME, since, ""))
+        self.items.append((self.RESUME, since, "", 0.0))
         self.ready.set()
 
     def reset(self) -> None:

@@ -16,12 +16,15 @@ from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from submissions_ws import close_codes
+from common import metrics
+from submissions_ws import close_codes, cluster_cap
 from submissions_ws.parsing import ClientFrame, FrameError, TokenBucket, parse_client_frame
 
 MAX_SOCKETS_PER_USER = 50
 # Open sockets per user id in this process, both kinds together.
 _sockets_per_user: dict[int, int] = {}
+# Every accepted socket of this process, so a draining server can close them (submissions_ws.drain).
+open_sockets: set[LiveSocket] = set()
 
 
 def sockets_of(user_id: int) -> int:
@@ -32,6 +35,8 @@ def sockets_of(user_id: int) -> int:
 class LiveSocket(AsyncWebsocketConsumer):
     # An alias that names no layer makes Channels skip `new_channel()` for each socket.
     channel_layer_alias = "submissions_ws.hub-only"
+    # The `endpoint` label of the sockets-open metric.
+    endpoint = "submission"
 
     session_key: str | None = None
     user_id: int | None = None
@@ -44,28 +49,39 @@ class LiveSocket(AsyncWebsocketConsumer):
         self.user_id = None
         self.bucket = TokenBucket()
 
-    def claim_slot(self, user: Any) -> bool:
-        """Count this socket against `user`'s cap; False when the cap is reached."""
+    async def claim_slot(self, user: Any) -> bool:
+        """Count this socket against `user`'s cap, in this process and (with Redis) the cluster; False when full."""
         if sockets_of(user.pk) >= MAX_SOCKETS_PER_USER:
+            return False
+        if cluster_cap.enabled() and not await cluster_cap.claim(
+            user.pk, cluster_cap.member_id(self), MAX_SOCKETS_PER_USER
+        ):
             return False
         self.user_id = user.pk
         _sockets_per_user[user.pk] = sockets_of(user.pk) + 1
         self.session_key = getattr(self.scope.get("session"), "session_key", None)
+        open_sockets.add(self)
+        metrics.socket_opened(self.endpoint)
         return True
 
-    def release_slot(self) -> None:
+    async def release_slot(self) -> None:
         if self.user_id is None:
             return
+        if cluster_cap.enabled():
+            await cluster_cap.release(cluster_cap.member_id(self))
         remaining = sockets_of(self.user_id) - 1
         if remaining > 0:
             _sockets_per_user[self.user_id] = remaining
         else:
             _sockets_per_user.pop(self.user_id, None)
         self.user_id = None
+        open_sockets.discard(self)
+        metrics.socket_closed(self.endpoint)
 
     async def refuse(self, code: int) -> None:
         # Accept, then close at once: the page learns why (a close code)
         # instead of a bare handshake failure, and no data frame is sent.
+        metrics.connect_refused(code)
         await self.accept()
         await self.close(code=code)
 

@@ -21,8 +21,9 @@ from channels.db import database_sync_to_async
 from django.db import DatabaseError
 from django.utils import timezone
 
+from common import metrics
 from submissions.frames import PONG, encode
-from submissions_ws import close_codes, user_selectors
+from submissions_ws import close_codes, drain, user_selectors
 from submissions_ws.auth import surely_anonymous
 from submissions_ws.hub import get_hub
 from submissions_ws.parsing import ClientFrame
@@ -31,6 +32,8 @@ from submissions_ws.user_hub import UserRoutes
 
 
 class UserNotificationConsumer(LiveSocket):
+    endpoint = "notifications"
+
     async def connect(self) -> None:
         self.reset_socket_state()
         self.routes: UserRoutes | None = None
@@ -39,6 +42,9 @@ class UserNotificationConsumer(LiveSocket):
         # by how many submissions the person has.
         self.pending: OrderedDict[int, str] = OrderedDict()
         self.ready = asyncio.Event()
+        if drain.draining():
+            await self.refuse(close_codes.SERVICE_RESTART)
+            return
         if surely_anonymous(self.scope):
             await self.refuse(close_codes.FORBIDDEN)
             return
@@ -50,7 +56,7 @@ class UserNotificationConsumer(LiveSocket):
         if user is None:
             await self.refuse(close_codes.FORBIDDEN)
             return
-        if not self.claim_slot(user):
+        if not await self.claim_slot(user):
             await self.refuse(close_codes.TOO_MANY)
             return
 
@@ -71,7 +77,7 @@ class UserNotificationConsumer(LiveSocket):
         if self.routes is not None and self.user_id is not None:
             await self.routes.unsubscribe(self.user_id, self)
             self.routes = None
-        self.release_slot()
+        await self.release_slot()
 
     # -- hub side -----------------------------------------------------------
 
@@ -94,10 +100,12 @@ class UserNotificationConsumer(LiveSocket):
             while self.pending:
                 _submission, frame = self.pending.popitem(last=False)
                 await self.send(text_data=frame)
+                metrics.frame_sent("notification")
 
     # -- client side --------------------------------------------------------
 
     async def on_client_frame(self, frame: ClientFrame) -> None:
         if frame.kind == "ping":
             await self.send(text_data=encode({"type": PONG, "timestamp": timezone.now().isoformat()}))
+            metrics.frame_sent("pong")
         # A `resume` is accepted and ignored: this socket has no replay.

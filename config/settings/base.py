@@ -60,9 +60,14 @@ INSTALLED_APPS = [
     "archive",
     "jobs",
     "notifications",
+    "apitokens",
+    "operations",
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics, answered before the Host check and the HTTPS redirect.
+    "operations.middleware.OperationsEndpointsMiddleware",
     "common.hosts.RejectUnknownHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -292,3 +297,21 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING.setdefault("loggers", {})["httpx"] = {"level": "WARNING"}
 # django-axes logs two INFO lines per failed sign-in; its warnings (failures, lockouts) stay.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+
+# OPERATIONS (health, metrics, drain)
+# ------------------------------------------------------------------------------
+# /metrics answers requests from these networks without a token, and any
+# request with `Authorization: Bearer $METRICS_TOKEN`. Behind a proxy every
+# request comes from the proxy's address: the nginx config denies /metrics
+# from outside, and production needs the token (see config.settings.production).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128").split(",") if n.strip()
+]
+# On SIGTERM a server answers /readyz with 503 for DRAIN_NOTICE_SECONDS (the load
+# balancer stops sending it new work), then closes its sockets with 1012 at
+# random moments over DRAIN_SPREAD_SECONDS (pages do not all reconnect at once),
+# and exits at the latest DRAIN_TIMEOUT_SECONDS after the signal.
+DRAIN_NOTICE_SECONDS = float(os.environ.get("DRAIN_NOTICE_SECONDS", "1"))
+DRAIN_SPREAD_SECONDS = float(os.environ.get("DRAIN_SPREAD_SECONDS", "3"))
+DRAIN_TIMEOUT_SECONDS = float(os.environ.get("DRAIN_TIMEOUT_SECONDS", "10"))

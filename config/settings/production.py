@@ -46,3 +46,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Email
 # ------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# ------------------------------------------------------------------------------
+# Metrics: behind nginx every request comes from the proxy, so no network is
+# trusted by default; scrape with METRICS_TOKEN, or list the scraper's network.
+# ------------------------------------------------------------------------------
+METRICS_ALLOWED_NETWORKS = [n.strip() for n in os.environ.get("METRICS_ALLOWED_NETWORKS", "").split(",") if n.strip()]

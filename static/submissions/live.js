@@ -15,6 +15,7 @@
 
   const WAITING = 0;
   const SUBMITTED = 2;
+  const ERROR = 3;
   // Statuses during which a job reports progress: a phase running (Waiting),
   // and the archive working through sent records (Submitted).
   const PROGRESS_STATUSES = new Set([WAITING, SUBMITTED]);
@@ -25,6 +26,10 @@
   const RESUME_RETRY_MS = 5000;
   const TIMELINE_MAX = 200;
   const ACTION_SETTLE_MS = 10000;
+  // Screen readers hear the progress at most this often (WCAG 2.1 SC 4.1.3 without flooding).
+  const ANNOUNCE_EVERY_MS = 5000;
+  // The rate is measured over this window of progress frames.
+  const RATE_WINDOW_MS = 10000;
 
   // The connection rules (backoff, pings, close codes) live in socket.js.
   const { ReconnectingSocket, State, backoffDelay, el, readJson, watchNetwork } = window.LiveSocket;
@@ -43,6 +48,58 @@
   function parseDate(value) {
     const d = new Date(value);
     return Number.isNaN(d.getTime()) ? new Date() : d;
+  }
+
+  const number = (n) => Number(n).toLocaleString("en-US");
+
+  /** 6 s, 4 min, 1 h 5 min (operations/progress_text.py says it the same way). */
+  function secondsText(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return `${s} s`;
+    const minutes = Math.round(s / 60);
+    return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  }
+
+  /** "12,000 of 36,000 records · 4,100/s · about 6 s left" */
+  function progressText(done, total, rate, unit = "records") {
+    const parts = [total ? `${number(done)} of ${number(total)} ${unit}` : `${number(done)} ${unit}`];
+    if (rate) {
+      parts.push(`${number(Math.round(rate))}/s`);
+      if (total && done < total) parts.push(`about ${secondsText((total - done) / rate)} left`);
+    }
+    return parts.join(" · ");
+  }
+
+  const elapsedText = (ms) => {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    return `${Math.floor(s / 60)}:${pad(s % 60)} elapsed`;
+  };
+
+  /** Records per second over the last RATE_WINDOW_MS of one phase. */
+  class RateMeter {
+    constructor() {
+      this.samples = [];
+      this.phase = null;
+      this.started = Date.now();
+    }
+
+    add(phase, done, now = Date.now()) {
+      const last = this.samples[this.samples.length - 1];
+      if (phase !== this.phase || (last && done < last[1])) {
+        this.samples = [];
+        this.phase = phase;
+        this.started = now;
+      }
+      this.samples.push([now, done]);
+      while (this.samples.length > 2 && now - this.samples[0][0] > RATE_WINDOW_MS) this.samples.shift();
+    }
+
+    rate() {
+      if (this.samples.length < 2) return null;
+      const [t0, d0] = this.samples[0];
+      const [t1, d1] = this.samples[this.samples.length - 1];
+      return t1 > t0 && d1 > d0 ? ((d1 - d0) * 1000) / (t1 - t0) : null;
+    }
   }
 
   /** Replace every `text-bg-*` class, so a badge never carries two colours. */
@@ -167,6 +224,8 @@
       this.root = root;
       this.config = config;
       this.$ = (id) => root.getElementById(id);
+      this.meter = new RateMeter();
+      this.announced = 0;
     }
 
     connection(state, since) {
@@ -186,11 +245,12 @@
 
     progress(frame) {
       const { phase, done, total, queued, ahead } = frame.progress;
+      const now = Date.now();
+      this.meter.add(phase, done, now);
       const percent = total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
+      const text = progressText(done, total, this.meter.rate(), phase === "submission" ? "records submitted" : "records");
       // A job waiting for a worker says its place in the line (as selectors.queued_label does).
-      let label = `${phase}: ${done} / ${total}`;
-      if (queued) label = queuedLabel(ahead);
-      else if (phase === "submission") label = `${done} of ${total} records submitted`;
+      const label = queued ? queuedLabel(ahead) : `${phase}: ${text}`;
       const box = this.$("progress");
       const bar = this.$("progress-bar");
       box.classList.remove("d-none");
@@ -200,6 +260,25 @@
       bar.setAttribute("aria-valuenow", String(percent));
       bar.setAttribute("aria-valuetext", label);
       this.$("progress-label").textContent = label;
+      const elapsed = this.$("progress-elapsed");
+      if (elapsed) elapsed.textContent = elapsedText(now - this.meter.started);
+      // The visible label changes several times a second; the polite region only every few seconds.
+      const spoken = this.$("progress-announcement");
+      if (spoken && (now - this.announced >= ANNOUNCE_EVERY_MS || done >= total)) {
+        this.announced = now;
+        spoken.textContent = `${phase} ${percent}% done: ${text}`;
+      }
+    }
+
+    /** The one current notification: error statuses are alerts, everything else a polite status. */
+    notify(text, colour, urgent) {
+      const banner = this.$("notification");
+      for (const cls of [...banner.classList]) if (cls.startsWith("alert-")) banner.classList.remove(cls);
+      banner.classList.add(`alert-${colour || "secondary"}`);
+      banner.setAttribute("role", urgent ? "alert" : "status");
+      banner.setAttribute("aria-live", urgent ? "assertive" : "polite");
+      banner.textContent = text || "";
+      banner.classList.toggle("d-none", !text);
     }
 
     _apply(frame) {
@@ -209,11 +288,7 @@
       setBadge(badge, colour, this.config.statuses[status] || frame.message);
       badge.dataset.status = String(status);
 
-      const banner = this.$("notification");
-      for (const cls of [...banner.classList]) if (cls.startsWith("alert-")) banner.classList.remove(cls);
-      banner.classList.add(`alert-${colour || "secondary"}`);
-      banner.textContent = frame.notification_message || "";
-      banner.classList.toggle("d-none", !frame.notification_message);
+      this.notify(frame.notification_message, colour, status === ERROR);
 
       const recordsChanged = frame.type === "status" && RECORDS_CHANGED.has(status);
       // Counts come with every message after a validation. New records with
@@ -244,6 +319,9 @@
         bar.setAttribute("aria-valuenow", "0");
         bar.setAttribute("aria-valuetext", "starting…");
         this.$("progress-label").textContent = "starting…";
+        const elapsed = this.$("progress-elapsed");
+        if (elapsed) elapsed.textContent = "";
+        this.meter = new RateMeter();
         box.classList.remove("d-none");
       }
     }
@@ -283,18 +361,13 @@
       }
     }
 
-    /** A dismissible alert under the buttons, for the answer to an action. */
+    /**
+     * The answer to an action. A start needs no words of its own: its status
+     * event ("Validation started.") becomes the notification a moment later.
+     * A refusal is the current notification until the next status event.
+     */
     feedback(kind, text) {
-      const box = this.$("action-feedback");
-      if (!box) return;
-      const alert = el("div", `alert alert-${kind} alert-dismissible fade show`, text);
-      alert.setAttribute("role", kind === "danger" ? "alert" : "status");
-      const close = el("button", "btn-close");
-      close.type = "button";
-      close.dataset.bsDismiss = "alert";
-      close.setAttribute("aria-label", "Close");
-      alert.append(close);
-      box.replaceChildren(alert);
+      if (kind === "danger") this.notify(text, "danger", true);
     }
 
     _prepend(item) {
@@ -453,8 +526,18 @@
 
   function startList(config) {
     const table = document.getElementById("submission-table");
-    const rows = table ? [...table.querySelectorAll("tbody tr[data-submission]")] : [];
+    // The person's own rows are fed by the page's one notification socket (toasts.js), so
+    // many list tabs stay far below the per-user socket cap; only rows of other people's
+    // submissions (a staff view) get a socket of their own.
+    const rows = table ? [...table.querySelectorAll("tbody tr[data-submission]:not([data-owned])")] : [];
     const summary = new ConnectionSummary(document.getElementById("connection"));
+    const owned = table ? table.querySelector("tbody tr[data-owned]") : null;
+    if (owned) {
+      const key = { name: "notifications" };
+      const initial = window.submissionNotifications && window.submissionNotifications.socket;
+      summary.update(key, initial ? initial.state : State.CONNECTING, null);
+      window.addEventListener("notifications-state", (event) => summary.update(key, event.detail.state, event.detail.since));
+    }
     if (table) localiseTimes(table);
     const clients = rows.map(
       (row) =>
@@ -467,12 +550,14 @@
         }),
     );
     window.submissionLiveRows = clients;
-    if (!clients.length) document.getElementById("connection")?.classList.add("d-none");
+    if (!clients.length && !owned) document.getElementById("connection")?.classList.add("d-none");
     watchNetwork(clients);
     clients.forEach((client) => client.start());
   }
 
-  window.SubmissionLive = { SubmissionSocket, DetailRenderer, RowRenderer, ConnectionSummary, backoffDelay, State };
+  window.SubmissionLive = {
+    SubmissionSocket, DetailRenderer, RowRenderer, ConnectionSummary, RateMeter, backoffDelay, progressText, State,
+  };
 
   function boot() {
     const detail = readJson("submission-state");

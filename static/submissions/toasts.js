@@ -78,6 +78,20 @@
       if (note) note.textContent = String(frame.notification_message || "");
     }
 
+    /** Bring the list page's own rows up to date (after this socket was away). */
+    resync() {
+      if (!document.getElementById("submission-table") || typeof window.fetch !== "function") return;
+      fetch("/api/submissions/", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : []))
+        .then((rows) => {
+          for (const row of rows) {
+            const frame = { seq: row.last_seq, status: row.status, message: row.status_name, notification_message: row.notification };
+            this.updateRow(Number(row.id), frame);
+          }
+        })
+        .catch(() => {});
+    }
+
     toast(submission, frame) {
       this.area.querySelector(`.toast[data-submission="${submission}"]`)?.remove();
       while (this.area.children.length >= MAX_TOASTS) this.area.firstElementChild.remove();
@@ -124,7 +138,18 @@
     if (!config || !area) return;
     const detail = readJson("submission-state");
     const notifier = new Notifier(area, config, detail ? Number(detail.submission) : null);
-    const socket = new NotificationSocket({ path: config.ws_path, onState: (state) => (area.dataset.state = state) });
+    let opened = false;
+    const onState = (state, since) => {
+      area.dataset.state = state;
+      // The list page's indicator follows this socket for the person's own rows (live.js).
+      window.dispatchEvent(new CustomEvent("notifications-state", { detail: { state, since } }));
+      if (state === "live") {
+        // No replay on this socket: after a reconnect, read what the rows missed from the JSON API.
+        if (opened) notifier.resync();
+        opened = true;
+      }
+    };
+    const socket = new NotificationSocket({ path: config.ws_path, onState });
     socket.handle = (frame) => notifier.handle(frame);
     window.submissionNotifications = { socket, notifier };
     watchNetwork([socket]);

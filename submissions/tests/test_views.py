@@ -431,7 +431,11 @@ def test_an_allowed_action_starts_its_phase(alice_client, alice, enqueued, name,
     assert response.redirect_chain[-1][0] == reverse("submissions:detail", args=[submission.pk])
     assert submission.status == WAITING
     assert enqueued == [(phase, submission.pk)]
-    assert "started" in response.content.decode()
+    # One current notification: the phase's own status event, not a flash stacked above it.
+    page = response.content.decode()
+    assert element(response, "notification")["role"] == "status"
+    assert submission.message in page
+    assert "started." not in page
 
 
 @pytest.mark.parametrize(("name", "status"), [("validate", WAITING), ("validate", COMPLETED), ("submit", LOADED)])
