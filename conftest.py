@@ -28,3 +28,15 @@ def staff_user(db):
 def submission(user):
     # With the gene bank and a contact, as the ruleset needs for every record (the CSV format has no place for them).
     return Submission.objects.create(title="Cattle 2026", owner=user, **example_submission_metadata())
+
+
+@pytest.fixture(autouse=True)
+def _forget_latest_progress():
+    """Each test starts with no remembered progress: SQLite reuses a rolled-back test's ids."""
+    from django.core.cache import cache
+
+    from submissions import latest_progress
+
+    latest_progress._written.clear()
+    cache.clear()
+    yield
