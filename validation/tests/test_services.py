@@ -47,11 +47,11 @@ def result(name: str) -> ValidationResult:
 
 
 def errors(name: str) -> list[dict[str, str]]:
-    return [message for message in result(name).messages if message["severity"] == Record.ERROR]
+    return [message for message in result(name).issues if message["severity"] == Record.ERROR]
 
 
 def of_column(name: str, column: str) -> list[dict[str, str]]:
-    return [message for message in result(name).messages if message["column"] == column]
+    return [message for message in result(name).issues if message["column"] == column]
 
 
 @pytest.mark.django_db

@@ -20,6 +20,9 @@ def test_rows_are_stored_with_their_messages_and_read_back_as_models(submission)
         ("animal", 7, "Warning", "COW1"),
         ("sample", 9, "Pass", "S1"),
     ]
-    assert rows[0].messages == messages
-    assert rows[1].messages == []
-    assert ValidationResult.objects.filter(submission=submission, messages__0__column="breed").count() == 1
+    assert rows[0].issues == messages
+    assert rows[1].issues == []
+    assert (
+        ValidationResult.objects.filter(submission=submission, shared_messages__messages__0__column="breed").count()
+        == 1
+    )
