@@ -34,13 +34,14 @@ def record_archive_errors(*, submission: Submission, errors: dict[str, dict[int,
                     defaults={"record_name": names[pk], "status": Record.ERROR},
                 )
                 # Replace the archive's earlier verdict, keep our own validation's messages.
-                kept = [m for m in result.messages if m.get("column") != ARCHIVE_COLUMN]
+                kept = [m for m in result.issues if m.get("column") != ARCHIVE_COLUMN]
                 # Every refusal is an Error; the severity travels with each message (issue 12).
                 result.messages = kept + [
                     {"message": message, "column": ARCHIVE_COLUMN, "severity": Record.ERROR} for message in messages
                 ]
+                result.shared_messages = None  # the record's own list now: others share the validation's
                 result.status = Record.ERROR
-                result.save(update_fields=["messages", "status"])
+                result.save(update_fields=["messages", "shared_messages", "status"])
                 marked += 1
             _recount(submission, record_type)
     return marked

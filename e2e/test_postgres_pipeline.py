@@ -31,7 +31,7 @@ print(json.dumps({{
     "linked": Sample.objects.filter(animal__isnull=False).count(),
     "results": ValidationResult.objects.count(),
     "counts": counts,
-    "flagged": [flagged.status, *(m["column"] for m in flagged.messages if m["severity"] == "Error")],
+    "flagged": [flagged.status, *(m["column"] for m in flagged.issues if m["severity"] == "Error")],
 }}))
 """
 

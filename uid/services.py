@@ -18,7 +18,7 @@ from jobs.services import start_phase
 from submissions.helpers import set_status
 from uid.models import Animal, Sample, Submission
 from uid.upload_checks import listing
-from validation.models import ValidationResult, ValidationSummary
+from validation.models import MessageList, ValidationResult, ValidationSummary
 
 ANIMALS, SAMPLES = "animals", "samples"
 MODELS: dict[str, type[Animal] | type[Sample]] = {ANIMALS: Animal, SAMPLES: Sample}
@@ -49,6 +49,7 @@ def _locked(submission: Submission) -> Submission:
 
 def _clear_validation(submission: Submission) -> None:
     ValidationResult.objects.filter(submission=submission).delete()
+    MessageList.objects.filter(submission=submission).delete()  # the lists those results shared
     ValidationSummary.objects.filter(submission=submission).delete()
 
 

@@ -68,6 +68,7 @@ def update_record(*, submission: Submission, record_type: str, record_id: int, v
                     "status": EDITED,
                     "record_name": record.name[:255],
                     "messages": [{"message": EDITED_ISSUE, "column": ""}],
+                    "shared_messages": None,
                 },
             )
             set_status(locked, NEED_REVISION, CHANGED_MESSAGE)

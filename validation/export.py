@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.db.models import QuerySet
 
 from validation.models import ValidationResult
+from validation.storage import message_lists
 
 HEADER: tuple[str, ...] = ("record_type", "id", "status", "severity", "column", "message")
 # Characters that make a spreadsheet treat a cell as a formula (OWASP list).
@@ -38,9 +39,11 @@ def report_rows(
     messages it accepts are exported, and records with none are left out.
     """
     yield HEADER
-    for record_type, name, status, messages in results.values_list(
-        "record_type", "record_name", "status", "messages"
+    lists = message_lists(results)
+    for record_type, name, status, own, shared in results.values_list(
+        "record_type", "record_name", "status", "messages", "shared_messages"
     ).iterator(chunk_size=CHUNK_SIZE):
+        messages = own if shared is None else lists.get(shared, ())
         issues = messages if isinstance(messages, list) and messages else [{}]
         if matches is not None:
             issues = [issue for issue in issues if issue and matches(issue)]

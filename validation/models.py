@@ -19,6 +19,22 @@ EDITED = "Need Revision"
 STATUSES = ((Record.PASS, "Pass"), (Record.WARNING, "Warning"), (Record.ERROR, "Error"), (EDITED, "Need Revision"))
 
 
+class MessageList(models.Model):
+    """One distinct list of messages, shared by every result of a validation that has exactly these issues.
+
+    A validation of 100,000 records finds about 900,000 messages but only a
+    handful of distinct lists (most records lack the same recommended
+    fields); storing each list once instead of in every row is what keeps a
+    validation as fast as it was before the ruleset reported those fields.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="message_lists")
+    messages = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"{len(self.messages)} messages"
+
+
 class ValidationResult(models.Model):
     """How one record fared: its worst issue level and every issue message."""
 
@@ -27,8 +43,10 @@ class ValidationResult(models.Model):
     record_id = models.PositiveBigIntegerField()
     record_name = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=16, choices=STATUSES)
-    # [{"message": str, "column": str}, ...] in the order the rules found them.
+    # [{"message": str, "column": str, "severity": str}, ...] in the order the rules found them: in
+    # `shared_messages` when a validation wrote them, here when an edit or the archive did.
     messages = models.JSONField(default=list, blank=True)
+    shared_messages = models.ForeignKey(MessageList, null=True, blank=True, on_delete=models.CASCADE)
 
     class Meta:
         ordering = ["record_type", "record_id"]
@@ -40,6 +58,11 @@ class ValidationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type} {self.record_name}: {self.status}"
+
+    @property
+    def issues(self) -> list:
+        """The record's messages, wherever they are stored (select_related("shared_messages") to read many)."""
+        return self.shared_messages.messages if self.shared_messages_id else self.messages
 
 
 class ValidationSummary(models.Model):

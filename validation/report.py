@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from uid.models import Record, Submission
 from validation.models import RECORD_TYPES, STATUSES, ValidationResult
+from validation.storage import message_lists
 
 CHUNK_SIZE = 2000
 GROUPS_SHOWN = 100
@@ -111,8 +112,11 @@ def report_data(
     results = base_results(submission, filters)
     selected: list[int] | None = [] if filters.on_issues else None
     counts: Counter[tuple[str, str, str, str]] = Counter()
-    rows = results.exclude(status=Record.PASS).values_list("pk", "record_type", "status", "messages")
-    for pk, record_type, status, messages in rows.iterator(chunk_size=CHUNK_SIZE):
+    issues = results.exclude(status=Record.PASS)
+    lists = message_lists(issues)
+    rows = issues.values_list("pk", "record_type", "status", "messages", "shared_messages")
+    for pk, record_type, status, own, shared in rows.iterator(chunk_size=CHUNK_SIZE):
+        messages = own if shared is None else lists.get(shared, ())
         # A record counts once per distinct message, however often the message repeats in it.
         matching = {
             (record_type, *issue_parts(issue), issue_severity(issue, status))

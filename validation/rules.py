@@ -206,7 +206,7 @@ def _parent_issues(animal: Mapping[str, Any], context: Context) -> list[Issue]:
 
 
 def _semen_issues(sample: Mapping[str, Any], sex: str) -> list[Issue]:
-    if vocab.organism_part_term(sample["organism_part"]) != SEMEN:
+    if not _is_semen(sample["organism_part"]):
         return []
     if sex == "female":
         return [Issue(ERROR, "Organism part", "Organism part (Semen) could not be taken from a female animal")]
@@ -217,6 +217,12 @@ def _semen_issues(sample: Mapping[str, Any], sex: str) -> list[Issue]:
         )
         return [Issue(WARNING, "Organism part", message)]
     return []
+
+
+@lru_cache(maxsize=4096)
+def _is_semen(organism_part: str) -> bool:
+    """Whether the organism part is semen (cached: few distinct parts, one lookup per sample)."""
+    return vocab.organism_part_term(organism_part) == SEMEN
 
 
 def _born_after(parent: str, child: str, context: Context) -> bool:

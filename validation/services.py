@@ -17,7 +17,7 @@ from common.constants import PROGRESS_STRIDE
 from uid.models import Animal, Record, Sample, Submission
 from validation.attributes import READ_FIELDS
 from validation.helpers import construct_validation_message, refresh_statistics
-from validation.models import ANIMAL, SAMPLE, ValidationResult, ValidationSummary
+from validation.models import ANIMAL, SAMPLE, MessageList, ValidationResult, ValidationSummary
 from validation.rules import ERROR, WARNING, Issue, build_context, check_animal, check_sample
 from validation.selectors import known_elsewhere, sampled_animals_elsewhere, submission_attributes
 from validation.storage import insert_results
@@ -81,7 +81,9 @@ def validate_submission(
 
 def _records(model: type[Animal] | type[Sample], submission: Submission, fields: tuple[str, ...]) -> list[dict]:
     """The records as dicts, in file order, each with its import conflicts (mostly none)."""
-    records = list(model.objects.filter(submission=submission).order_by("row", "pk").values(*fields))
+    rows = model.objects.filter(submission=submission).order_by("row", "pk").values_list(*fields)
+    # Tuples zipped into dicts: half the cost of `values()`' per-row dict comprehension.
+    records = [dict(zip(fields, row, strict=True)) for row in rows]
     conflicts = dict(
         model.objects.filter(submission=submission).exclude(import_conflicts=[]).values_list("pk", "import_conflicts")
     )
@@ -107,6 +109,7 @@ def _store(
 ) -> None:
     with transaction.atomic():
         ValidationResult.objects.filter(submission=submission).delete()
+        MessageList.objects.filter(submission=submission).delete()
         ValidationSummary.objects.filter(submission=submission).delete()
         insert_results(submission_id=submission.pk, results=results)
         ValidationSummary.objects.bulk_create(summaries)

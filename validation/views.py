@@ -46,9 +46,13 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _visible_submission(request, pk)
     filters = ReportFilter.from_query(request.GET)
     selected, groups = report_data(submission, filters)
+    if not isinstance(selected, list):
+        selected = selected.select_related("shared_messages")  # each row's messages, in the page's one query
     page = Paginator(selected, PAGE_SIZE).get_page(request.GET.get("page"))
     if isinstance(selected, list):  # ids matched by the issue filters: fetch only this page's results
-        page.object_list = list(ValidationResult.objects.filter(pk__in=page.object_list).order_by(*ORDER))
+        page.object_list = list(
+            ValidationResult.objects.filter(pk__in=page.object_list).select_related("shared_messages").order_by(*ORDER)
+        )
     for result in page:
         result.colour = STATUS_COLOURS.get(result.status, "secondary")
     # The summary is of the last validation; records edited since are counted apart, not silently in it.
@@ -130,7 +134,9 @@ def edit_record(request: HttpRequest, pk: int, record_type: str, record_id: int)
             else:
                 messages.success(request, f"Saved {', '.join(changed)}.")
         return redirect(back)
-    result = ValidationResult.objects.filter(submission=submission, record_type=record_type, record_id=record.pk)
+    result = ValidationResult.objects.filter(
+        submission=submission, record_type=record_type, record_id=record.pk
+    ).select_related("shared_messages")
     context = {
         "submission": submission,
         "record": record,

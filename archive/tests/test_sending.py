@@ -149,7 +149,7 @@ def test_a_refused_document_puts_the_archives_messages_in_the_report_and_needs_r
     )
     calf = ValidationResult.objects.get(record_type="animal", record_name="calf")
     assert calf.status == "Error"
-    assert calf.messages == [
+    assert calf.issues == [
         {
             "column": "archive",
             "message": ".characteristics: Sex: value 'female' does not match the breed's records",
@@ -157,7 +157,7 @@ def test_a_refused_document_puts_the_archives_messages_in_the_report_and_needs_r
         }
     ]
     blood = ValidationResult.objects.get(record_type="sample", record_name="blood")
-    assert blood.messages[0]["message"].startswith('Not sent: its animal "calf" has no accession yet')
+    assert blood.issues[0]["message"].startswith('Not sent: its animal "calf" has no accession yet')
     assert double.posted_names() == ["bull", "cow", "calf"]  # the samples were not even tried
     assert len(mailoutbox) == 1  # the owner hears of it, as of any archive refusal
     assert "The archive refused 3 of 5 records" in mailoutbox[0].body
@@ -174,7 +174,7 @@ def test_a_document_biosamples_would_refuse_fails_against_the_double(double, rea
 
     assert submission.status == NEED_REVISION
     result = ValidationResult.objects.get(record_type="animal", record_name="bull")
-    assert "should NOT have additional properties ['value']" in result.messages[0]["message"]
+    assert "should NOT have additional properties ['value']" in result.issues[0]["message"]
     assert not double.samples
 
 

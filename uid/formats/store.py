@@ -17,7 +17,7 @@ from uid.formats import Parsed
 from uid.models import Animal, Sample, Submission
 from uid.upload_checks import check_ids_are_free
 from validation.helpers import refresh_statistics
-from validation.models import ValidationResult, ValidationSummary
+from validation.models import MessageList, ValidationResult, ValidationSummary
 
 
 def store_records(*, submission: Submission, parsed: Parsed, stored: Callable[[int], None] | None = None) -> None:
@@ -37,7 +37,7 @@ def store_records(*, submission: Submission, parsed: Parsed, stored: Callable[[i
         # id that neither sees in the other's uncommitted records.
         get_user_model().objects.select_for_update().filter(pk=submission.owner_id).first()
         # Samples before animals, so that deleting animals has no sample links left to clear.
-        for model in (ValidationResult, ValidationSummary, Sample, Animal):
+        for model in (ValidationResult, MessageList, ValidationSummary, Sample, Animal):
             model.objects.filter(submission=submission).delete()
         animals = ((submission.pk, line, *values) for line, values in parsed.animals)
         insert_rows(Animal, animal_fields, animals, written=report)

@@ -65,7 +65,7 @@ def test_saving_after_validation_marks_record_and_submission_need_revision(ready
     assert changed == ["Supplied breed"]
     assert Animal.objects.get(pk=cow.pk).breed == "Holstein"
     result = ValidationResult.objects.get(submission=ready, record_type="animal", record_id=cow.pk)
-    assert (result.status, result.messages) == (EDITED, [{"message": EDITED_ISSUE, "column": ""}])
+    assert (result.status, result.issues) == (EDITED, [{"message": EDITED_ISSUE, "column": ""}])
     ready.refresh_from_db()
     assert (ready.status, ready.message) == (NEED_REVISION, CHANGED_MESSAGE)
     event = SubmissionEvent.objects.get(submission=ready, seq=seq + 1)
@@ -134,7 +134,9 @@ def test_edit_page_shows_the_record_and_its_last_messages(client, user, ready):
     """The form is filled with the stored values; the id is shown but not editable."""
     cow = Animal.objects.get(name="COW1")
     ValidationResult.objects.filter(record_id=cow.pk, record_type="animal").update(
-        status="Warning", messages=[{"message": "birth_date is empty; it is recommended.", "column": "birth_date"}]
+        status="Warning",
+        messages=[{"message": "birth_date is empty; it is recommended.", "column": "birth_date"}],
+        shared_messages=None,
     )
     client.force_login(user)
 

@@ -8,7 +8,7 @@ import pytest
 from uid.example_data import example_submission_metadata, write_example_csv
 from uid.importer import COLUMNS, import_records
 from uid.models import Animal, Record, Sample, Submission
-from validation.models import ValidationResult, ValidationSummary
+from validation.models import MessageList, ValidationResult, ValidationSummary
 from validation.services import validate_submission
 
 
@@ -47,11 +47,11 @@ def result(name: str) -> ValidationResult:
 
 
 def errors(name: str) -> list[dict[str, str]]:
-    return [message for message in result(name).messages if message["severity"] == Record.ERROR]
+    return [message for message in result(name).issues if message["severity"] == Record.ERROR]
 
 
 def of_column(name: str, column: str) -> list[dict[str, str]]:
-    return [message for message in result(name).messages if message["column"] == column]
+    return [message for message in result(name).issues if message["column"] == column]
 
 
 @pytest.mark.django_db
@@ -113,6 +113,9 @@ def test_validating_again_replaces_the_previous_results(submission):
     assert summary["animal_issues"] == 0
     assert list(ValidationResult.objects.filter(submission=submission).values_list("status", flat=True)) == ["Warning"]
     assert ValidationSummary.objects.filter(submission=submission).count() == 2
+    # The first run's message list (with the sex Error) went with its results.
+    lists = MessageList.objects.filter(submission=submission).values_list("messages", flat=True)
+    assert [[issue["severity"] for issue in messages] for messages in lists] == [["Warning"] * len(lists[0])]
 
 
 @pytest.mark.django_db

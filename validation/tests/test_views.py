@@ -230,7 +230,7 @@ def test_csv_export_streams_an_attachment_with_one_row_per_message(client, user,
     # The Error record's recommendations stay Warnings, message by message.
     assert ["animal", "COW2", "Error", "Warning", "Birth date"] in [row[:5] for row in rows]
     assert any(row[:4] == ["sample", "S1", "Warning", "Warning"] and "Sample storage" in row[5] for row in rows)
-    expected = sum(max(len(result.messages), 1) for result in ValidationResult.objects.filter(submission=validated))
+    expected = sum(max(len(result.issues), 1) for result in ValidationResult.objects.filter(submission=validated))
     assert len(rows) == 1 + expected
 
 
@@ -335,7 +335,7 @@ def test_column_and_message_filters_narrow_the_records(client, user, validated):
     client.force_login(user)
 
     by_column = client.get(report_url(validated, column="Sample storage")).content.decode()
-    message = ValidationResult.objects.get(record_name="COW2").messages[0]["message"]
+    message = ValidationResult.objects.get(record_name="COW2").issues[0]["message"]
     by_message = client.get(reverse("validation:report", args=[validated.pk]), {"message": message}).content.decode()
 
     assert records_shown(by_column) == {"S1"}
