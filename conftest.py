@@ -39,4 +39,3 @@ def _forget_latest_progress():
 
     latest_progress._written.clear()
     cache.clear()
-    yield

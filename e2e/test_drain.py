@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -39,6 +40,15 @@ def draining_site(tmp_path):
     site.start()
     yield site
     site.stop(signal.SIGKILL)
+
+
+def accepts_connections(site) -> bool:
+    """Whether the server still takes new TCP connections."""
+    try:
+        socket.create_connection(("127.0.0.1", site.port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def metrics_text(site) -> str:
@@ -87,6 +97,10 @@ async def test_sigterm_says_not_ready_then_spreads_1012_closes_and_exits_in_boun
     ready_during_drain = await asyncio.to_thread(status_of, f"{site.base_url}/readyz")
     alive_during_drain = await asyncio.to_thread(status_of, f"{site.base_url}/healthz")
     refused_during_drain = await refused_code(site, cookie)
+    # Once the notice is over the server takes no new connections, so closed pages go elsewhere.
+    await asyncio.sleep(max(0.0, signalled + 1.5 - time.monotonic()))
+    accepting_after_notice = await asyncio.to_thread(accepts_connections, site)
+    open_after_notice = len(closes) < SOCKETS
     await asyncio.wait_for(asyncio.gather(*holders), BOUND + 5)
     exited = await asyncio.to_thread(site.process.wait, BOUND + 5)
     finished = time.monotonic() - signalled
@@ -94,6 +108,8 @@ async def test_sigterm_says_not_ready_then_spreads_1012_closes_and_exits_in_boun
     assert ready_during_drain == 503
     assert alive_during_drain == 200
     assert refused_during_drain == 1012
+    assert open_after_notice, "every socket was closed at once"
+    assert not accepting_after_notice
     assert [code for _, code in closes] == [1012] * SOCKETS
     times = sorted(at - signalled for at, _ in closes)
     assert times[0] >= 0.9, "sockets closed before the notice period ended"

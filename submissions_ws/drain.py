@@ -111,10 +111,28 @@ class _Handler:
         notice, spread = _timing()
         try:
             await asyncio.sleep(notice)
+            # The notice is over: take no new connections, so the pages closed below reconnect to
+            # the other servers (or to this one's successor) instead of back into this one, and no
+            # handshake is still half done when uvicorn's own shutdown closes what is left.
+            stop_listening(self.server_exit)
             closed = await close_sockets(spread=spread)
             logger.info("drained %d sockets; stopping", closed)
         finally:
             self.server_exit(sig, None)
+
+
+def stop_listening(server_exit: Callable[[int, Any], Any]) -> int:
+    """Close uvicorn's listening sockets (open connections stay); returns how many were closed.
+
+    `server_exit` is uvicorn's `Server.handle_exit`, bound to the running
+    server, whose `servers` are the asyncio servers it accepts on.
+    """
+    server = getattr(server_exit, "__self__", None)
+    listeners = list(getattr(server, "servers", None) or [])
+    for listener in listeners:
+        with contextlib.suppress(Exception):
+            listener.close()
+    return len(listeners)
 
 
 def _timing() -> tuple[float, float]:
