@@ -121,7 +121,7 @@ class QuoteScanner:
         return self._quote is None and not self.stuck and self._last == ";"
 
     def feed(self, text: str) -> None:
-        at = 0
+        at, e_end = 0, -1  # e_end: where the last token in this text ended
         while at < len(text) and not self.stuck:
             if self._quote is not None:
                 at = self._close(text, at)
@@ -130,11 +130,15 @@ class QuoteScanner:
                 kind = match.lastgroup
                 if kind == "open":
                     opened = match.group()
-                    self._quote = "ident" if opened == '"' else "escaping" if len(opened) == 2 else self._plain
+                    # An E'' string that closes on a later line lexes here as the name E and a quote.
+                    escaped = len(opened) == 2 or (
+                        opened == "'" and self._last in ("E", "e") and e_end == match.start()
+                    )
+                    self._quote = "ident" if opened == '"' else "escaping" if escaped else self._plain
                     self._empty, self._last, at = True, opened, match.end()
                     break
                 if kind not in ("space", "comment"):
-                    self._last = match.group()
+                    self._last, e_end = match.group(), match.end()
             else:
                 return
 

@@ -120,3 +120,9 @@ def test_an_unclosed_quote_across_a_mib_of_statement_ends_is_refused_quickly_at_
     assert outcome.startswith(
         "The statement that starts on line 2 is longer than 1024 KB: a quote is probably never closed"
     ), outcome
+
+
+def test_an_e_string_with_escaped_quotes_across_lines_is_read():
+    text = "INSERT INTO codes (db_code, ext_code) VALUES (1, E'a\n\\'b;\n\\'c');\n"
+
+    assert rows(text) == [("codes", 1, ("1", "a\n'b;\n'c"))]
