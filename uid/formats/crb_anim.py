@@ -82,6 +82,9 @@ UNKNOWN_SEX = "record of unknown sex"
 # body_part_name values that say nothing, so sample_type_name names the organism part instead.
 NO_BODY_PART = frozenset({"unknown", "not relevant"})
 DELIMITERS = ",;\t|"
+# The disagreements kept per animal, and the characters of a value they quote.
+MAX_CONFLICTS = 20
+QUOTED_CHARS = 60
 HINT = "Download the CRB-Anim template from the create page and keep its header row."
 
 
@@ -110,7 +113,7 @@ def parse(data: bytes, progress: Progress = None, *, language: str = DEFAULT_LAN
     animals = RecordRows(Animal, ANIMAL_FIELDS, kind="animal", place="row")
     samples = RecordRows(Sample, SAMPLE_FIELDS, kind="sample", place="row")
     # animal_ID → (first row, its values, how later rows disagree)
-    described: dict[str, tuple[int, dict[str, str], list[str]]] = {}
+    described: dict[str, tuple[int, dict[str, str], _Conflicts]] = {}
     skipped: list[str] = []
     # A biobank writes a handful of temperatures over and over; mapping each once keeps 100,000 rows fast.
     terms: dict[str, str] = {}
@@ -140,11 +143,10 @@ def parse(data: bytes, progress: Progress = None, *, language: str = DEFAULT_LAN
         animal = {column: cells[column] for column in ANIMAL_COLUMNS}
         name = animal["animal_ID"]
         if name not in described or not name:
-            described[name] = (line, animal, [])
+            described[name] = (line, animal, _Conflicts(first=line, known=animal))
             animals.add(line, _animal_values(animal, []), ANIMAL_FILE_COLUMNS)
         else:
-            first, known, conflicts = described[name]
-            conflicts += _conflicts(known, animal, first, line)
+            described[name][2].add(animal, line=line)
     problems = animals.problems() + samples.problems()
     if problems:
         raise ImportFailed(" ".join(problems))
@@ -160,7 +162,8 @@ def parse(data: bytes, progress: Progress = None, *, language: str = DEFAULT_LAN
         )
     # Values a later row filled in where the first left them empty, and the disagreements found.
     animal_rows = [
-        (line, _animal_values(described[values[0]][1], described[values[0]][2])) for line, values in animals.rows
+        (line, _animal_values(described[values[0]][1], described[values[0]][2].messages()))
+        for line, values in animals.rows
     ]
     return Parsed(
         animal_fields=ANIMAL_FIELDS,
@@ -199,14 +202,48 @@ def _dialect(text: str) -> tuple[str, str]:
     return dialect.delimiter, quote
 
 
-def _conflicts(known: dict[str, str], animal: dict[str, str], first: int, line: int) -> list[str]:
-    """How `animal` (on row `line`) contradicts its first row; fills in what that row left empty."""
-    found = []
-    for column, value in animal.items():
-        if not value:
-            continue
-        if not known[column]:
-            known[column] = value
-        elif known[column].casefold() != value.casefold():
-            found.append(f"{column} is {known[column]} on row {first} but {value} on row {line}")
-    return found
+class _Conflicts:
+    """How the later rows of an animal contradict its first row; fills in what that row left empty.
+
+    Each (column, value) is told once, values are quoted short and at most
+    MAX_CONFLICTS are kept: a file repeating one animal with a huge first
+    value must not grow a message per row quoting it in full.
+    """
+
+    def __init__(self, *, first: int, known: dict[str, str]) -> None:
+        self.first, self.known = first, known
+        self._folded = {column: value.casefold() for column, value in known.items()}
+        self._found: list[str] = []
+        self._seen: set[tuple[str, str]] = set()
+        self._more_rows = 0
+
+    def add(self, animal: dict[str, str], *, line: int) -> None:
+        """Notes how `animal`, on row `line`, differs from the first row."""
+        new = False
+        for column, value in animal.items():
+            if not value:
+                continue
+            if not self.known[column]:
+                self.known[column], self._folded[column] = value, value.casefold()
+                continue
+            folded = value.casefold()
+            if self._folded[column] == folded or (column, folded) in self._seen:
+                continue
+            if len(self._found) >= MAX_CONFLICTS:
+                new = True
+                continue
+            self._seen.add((column, folded))
+            self._found.append(
+                f"{column} is {_short(self.known[column])} on row {self.first} but {_short(value)} on row {line}"
+            )
+        self._more_rows += new
+
+    def messages(self) -> list[str]:
+        if not self._more_rows:
+            return list(self._found)
+        rows = f"{self._more_rows} more rows disagree" if self._more_rows > 1 else "1 more row disagrees"
+        return [*self._found, f"and {rows} with row {self.first}"]
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= QUOTED_CHARS else value[: QUOTED_CHARS - 1] + "…"

@@ -28,6 +28,7 @@ from uid.formats.sql_text import (
     ROW_END,
     ROW_START,
     VALUE,
+    QuoteScanner,
     copy_field,
     identifier,
     literal,
@@ -41,6 +42,9 @@ STATEMENT_MAX_CHARS = 1024 * 1024
 # Recent pg_dump versions guard their output with these; they only name a random key.
 _RESTRICT = re.compile(r"\\(?:un)?restrict\s+[A-Za-z0-9]+")
 _SELECT_FUNCTIONS = frozenset({"set_config", "setval"})
+# What may follow a statement's `;`; the statements are walked by offset, never by slicing off the rest.
+_GAP = re.compile(r"(?:\s+|--[^\n]*)*")
+_EXCERPT = 200  # characters of a statement handed to a refusal, which quotes at most 60 of them
 
 
 class Row(NamedTuple):
@@ -74,6 +78,7 @@ class _Reader:
         copy: tuple[str, tuple[int, ...] | None, int, int] | None = None  # table, projection, width, line
         complete = False
         line = 0
+        scanner: QuoteScanner | None = None  # where the pending statement stands
         for raw in io.BytesIO(data):
             line += 1
             if self.progress is not None and line % PROGRESS_STRIDE == 0:
@@ -114,27 +119,31 @@ class _Reader:
                     f"The statement that starts on line {start} is longer than {STATEMENT_MAX_CHARS // 1024} KB: "
                     f"a quote is probably never closed, or the file is not a CryoWeb dump. {DUMP_HINT}"
                 )
-            if not text.rstrip().endswith(";"):
+            if scanner is None:
+                scanner = QuoteScanner(conforming=self.conforming)
+            scanner.feed(text)
+            if not scanner.complete:
                 continue
             statement = "".join(pending)
-            while statement:
-                try:
-                    found, end, copy = self._statement(statement, start)
-                except _Incomplete:
-                    break
-                yield from found
-                statement = statement[end:]
-                if not statement.strip() or statement.lstrip().startswith("--"):
-                    statement = ""
-                elif copy is not None:
-                    raise malformed(start, "text follows COPY ... FROM stdin; on its line")
-                else:
-                    check_first_word(statement.strip(), line)
+            at = 0
+            try:
+                while True:
+                    found, at, copy = self._statement(statement, start, at)
+                    yield from found
+                    at = _GAP.match(statement, at).end()
+                    if at == len(statement):
+                        break
+                    if copy is not None:
+                        raise malformed(start, "text follows COPY ... FROM stdin; on its line")
+                    check_first_word(statement[at : at + _EXCERPT], line)
                     start = line
-            else:
-                pending, size = [], 0
+            except _Incomplete:
+                # The reader sees a quote open where the scanner saw none: the statement can only run on to
+                # the size cap or the end of the file, and is never parsed again (which would be quadratic).
+                pending, size = [statement[at:]], len(statement) - at
+                scanner.stuck = True
                 continue
-            pending, size = [statement], len(statement)
+            pending, size, scanner = [], 0, None
         if copy is not None:
             raise ImportFailed(
                 f"The dump ends at line {line} inside the COPY data of table {copy[0]} that starts on line {copy[3]} "
@@ -152,29 +161,31 @@ class _Reader:
             )
 
     def _statement(
-        self, text: str, line: int
+        self, text: str, line: int, at: int
     ) -> tuple[list[Row], int, tuple[str, tuple[int, ...] | None, int, int] | None]:
-        """(rows, end offset, COPY block it opens) of the first statement of `text`."""
-        insert = INSERT.match(text, len(text) - len(text.lstrip()))
+        """(rows, end offset, COPY block it opens) of the statement of `text` that starts at offset `at`."""
+        at = _GAP.match(text, at).end()
+        excerpt = text[at : at + _EXCERPT]
+        insert = INSERT.match(text, at)
         if insert is not None:
-            rows, end = self._insert(text, insert, line)
+            rows, end = self._insert(text, insert, line, excerpt)
             return rows, end, None
-        tokens, end = self._tokens(text, line)
+        tokens, end = self._tokens(text, line, at)
         first = tokens[0][1].upper()
         if first == "SET":
-            self._set(tokens, text, line)
+            self._set(tokens, excerpt, line)
         elif first == "SELECT":
-            self._select(tokens, text, line)
+            self._select(tokens, excerpt, line)
         elif first == "COPY":
-            return [], end, self._copy(tokens, text, line)
+            return [], end, self._copy(tokens, excerpt, line)
         elif first == "INSERT":
             raise malformed(line, "an INSERT without its column list (dump with --column-inserts)")
         return [], end, None
 
-    def _tokens(self, text: str, line: int) -> tuple[list[tuple[str, str]], int]:
-        """The significant tokens of the first statement, up to its `;`, and the offset after it."""
+    def _tokens(self, text: str, line: int, at: int) -> tuple[list[tuple[str, str]], int]:
+        """The significant tokens of the statement at offset `at`, up to its `;`, and the offset after it."""
         tokens = []
-        for match in LEXERS[self.conforming].finditer(text):
+        for match in LEXERS[self.conforming].finditer(text, at):
             kind = match.lastgroup
             if kind in ("space", "comment"):
                 continue
@@ -182,7 +193,7 @@ class _Reader:
                 raise _Incomplete
             if kind == "other":
                 if match.group() == "\\":
-                    raise refused(line, text, "a psql meta-command")
+                    raise refused(line, text[at : at + _EXCERPT], "a psql meta-command")
                 raise malformed(line, f'unexpected "{match.group()}"')
             if match.group() == ";":
                 return tokens, match.end()
@@ -239,8 +250,8 @@ class _Reader:
         table = self._table(name, line, text)
         return table, self._projection(table, columns, line), columns.count(",") + 1, line
 
-    def _insert(self, text: str, head: re.Match[str], line: int) -> tuple[list[Row], int]:
-        table = self._table(head["table"], line, text)
+    def _insert(self, text: str, head: re.Match[str], line: int, excerpt: str) -> tuple[list[Row], int]:
+        table = self._table(head["table"], line, excerpt)
         projection = self._projection(table, head["columns"], line)
         width = head["columns"].count(",") + 1  # after _projection checked every column is one name
         pattern = VALUE[self.conforming]
@@ -273,7 +284,7 @@ class _Reader:
 
     def _insert_problem(self, text: str, at: int, line: int, expected: str) -> Exception:
         """Incomplete when the rest opens a quote the lines read so far do not close, else malformed."""
-        self._tokens(text[at:], line)  # raises _Incomplete for an open quote, or a precise complaint
+        self._tokens(text, line, at)  # raises _Incomplete for an open quote, or a precise complaint
         where = line + text.count("\n", 0, at)
         return malformed(where, f'expected {expected} at "{text[at : at + 30].strip()}"')
 

@@ -93,3 +93,73 @@ def literal(kind: str, text: str, conforming: bool) -> str | None:
 def identifier(name: str) -> str:
     """A table or column name as PostgreSQL folds it: quoted exactly, unquoted in lower case."""
     return name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
+
+
+_ESCAPED_BODY = re.compile(r"[\\']")
+
+
+class QuoteScanner:
+    """Whether the lines of a statement fed so far end it: outside every quote, at a `;`.
+
+    The statement reader parses a statement whole, so it must not be tried on
+    every line that ends in `;` while a quoted value is still open: a quote
+    holding thousands of `;` lines would be re-read from its start on each one.
+    This follows the lexer's tokens and carries the open quote across lines,
+    so each line is scanned once.
+    """
+
+    def __init__(self, *, conforming: bool) -> None:
+        self._lexer = LEXERS[conforming]
+        self._plain = "plain" if conforming else "escaping"
+        self._quote: str | None = None  # "plain", "escaping" (backslashes escape) or "ident" while one is open
+        self._empty = False  # nothing inside the open quote yet ("" followed by text is no identifier)
+        self._last = ""  # the last significant token outside quotes
+        self.stuck = False  # a quote the reader never reads as closed: the statement can only run to its end
+
+    @property
+    def complete(self) -> bool:
+        return self._quote is None and not self.stuck and self._last == ";"
+
+    def feed(self, text: str) -> None:
+        at, e_end = 0, -1  # e_end: where the last token in this text ended
+        while at < len(text) and not self.stuck:
+            if self._quote is not None:
+                at = self._close(text, at)
+                continue
+            for match in self._lexer.finditer(text, at):
+                kind = match.lastgroup
+                if kind == "open":
+                    opened = match.group()
+                    # An E'' string that closes on a later line lexes here as the name E and a quote.
+                    escaped = len(opened) == 2 or (
+                        opened == "'" and self._last in ("E", "e") and e_end == match.start()
+                    )
+                    self._quote = "ident" if opened == '"' else "escaping" if escaped else self._plain
+                    self._empty, self._last, at = True, opened, match.end()
+                    break
+                if kind not in ("space", "comment"):
+                    self._last, e_end = match.group(), match.end()
+            else:
+                return
+
+    def _close(self, text: str, at: int) -> int:
+        """The offset after the open quote's closing mark in `text`, or its length when the quote goes on."""
+        mark = '"' if self._quote == "ident" else "'"
+        while True:
+            if self._quote == "escaping":
+                found = _ESCAPED_BODY.search(text, at)
+                end = found.start() if found is not None else -1
+            else:
+                end = text.find(mark, at)
+            if end < 0:
+                self._empty = self._empty and at >= len(text)
+                return len(text)
+            self._empty = self._empty and end == at
+            if text[end] == "\\" or text.startswith(mark, end + 1):
+                at, self._empty = end + 2, False  # an escaped character, or a doubled quote
+                continue
+            if self._quote == "ident" and self._empty:
+                self.stuck = True
+                return len(text)
+            self._quote, self._last = None, mark
+            return end + 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import tracemalloc
 
 import pytest
 
+from uid.formats import crb_anim
 from uid.formats.crb_anim import COLUMNS
 from uid.importer import ImportFailed, detect_format, import_records
 from uid.models import Animal, Sample
@@ -352,3 +354,39 @@ def test_a_full_crb_anim_export_imports_as_crb_anim_writes_it(submission):
     assert list(samples.values_list("animal_age_at_collection", "animal_age_at_collection_units")) == [
         ("11", "months"), ("1", "years"), ("11", "months"), ("11", "months"),
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_conflicts_are_told_once_per_value_quoted_short_and_capped(submission):
+    file = crb(
+        row(breed_name="N" * 100),
+        *(row(sample_identifier=f"S{n}", breed_name="Holstein") for n in range(2, 5)),
+        *(row(sample_identifier=f"T{n}", breed_name="Holstein", sex=f"sex {n}") for n in range(30)),
+    )
+
+    import_records(submission=submission, file=file)
+
+    conflicts = Animal.objects.get(name="FR001").import_conflicts
+    assert conflicts[0] == f"breed_name is {'N' * 59}… on row 2 but Holstein on row 3"
+    assert conflicts[1:3] == ["sex is female on row 2 but sex 0 on row 6", "sex is female on row 2 but sex 1 on row 7"]
+    assert len(conflicts) == 21
+    assert conflicts[-1] == "and 11 more rows disagree with row 2"
+
+
+def test_an_animal_repeated_under_a_huge_first_value_stays_small_in_memory():
+    """Each disagreeing row used to keep a message quoting the first row's value whole: ~800 MB for 470 KB.
+
+    The value is refused as too long, but only once every row is read.
+    """
+    file = crb(row(breed_name="N" * 50_000), *(row(sample_identifier=f"S{n}", breed_name="x") for n in range(2, 2_002)))
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFailed) as failed:
+            crb_anim.parse(file.getvalue())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert failed.value.message.startswith("Values too long on row 2 (breed_name, more than 255 characters).")
+    assert peak < 20_000_000, f"peak {peak:,} bytes"

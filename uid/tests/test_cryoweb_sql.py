@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from uid.formats.cryoweb import WANTED
-from uid.formats.cryoweb_sql import read_rows
+from uid.formats.cryoweb_sql import STATEMENT_MAX_CHARS, read_rows
+from uid.tests.bounded import outcome_within
 from uid.tests.test_cryoweb import INSERT_DUMP, copy_dump
 from uid.upload_checks import ImportFailed
 
@@ -93,3 +95,34 @@ def test_tables_the_import_does_not_use_are_read_and_dropped():
     text = "COPY apiis_admin.event (a, b) FROM stdin;\n1\t2\n\\.\nINSERT INTO apiis_admin.ar_users (a) VALUES (1);\n"
 
     assert rows(text) == []
+
+
+def test_statements_after_a_comment_on_a_statements_line_are_read():
+    text = "SET a = 1; -- a note\nINSERT INTO apiis_admin.codes (db_code, ext_code) VALUES (1, 'x');\n"
+
+    assert rows(text) == [("codes", 2, ("1", "x"))]
+
+
+def test_many_statements_on_one_line_are_all_read():
+    text = "SET a = 1; " * 50_000 + "INSERT INTO codes (db_code, ext_code) VALUES (1, 'x'); SET b = 2;\n"
+
+    assert rows(text) == [("codes", 1, ("1", "x"))]
+
+
+@pytest.mark.parametrize("line", [";\n", "', ';\n"], ids=["semicolons in a quote", "quotes closed and reopened"])
+def test_an_unclosed_quote_across_a_mib_of_statement_ends_is_refused_quickly_at_the_real_cap(line):
+    """Each line ending in ';' inside the quote used to re-read the statement from its start: hours at 1 MiB."""
+    head = "SET client_encoding = 'UTF8';\nINSERT INTO apiis_admin.animal (a) VALUES ('\n"
+    data = (head + line * (STATEMENT_MAX_CHARS // len(line) + 10) + END).encode()
+
+    outcome = outcome_within(lambda data: list(read_rows(data, WANTED)), data, 20)
+
+    assert outcome.startswith(
+        "The statement that starts on line 2 is longer than 1024 KB: a quote is probably never closed"
+    ), outcome
+
+
+def test_an_e_string_with_escaped_quotes_across_lines_is_read():
+    text = "INSERT INTO codes (db_code, ext_code) VALUES (1, E'a\n\\'b;\n\\'c');\n"
+
+    assert rows(text) == [("codes", 1, ("1", "a\n'b;\n'c"))]

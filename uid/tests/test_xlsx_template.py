@@ -7,7 +7,6 @@ spec lists them), not from the template file the site ships.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import re
 import zipfile
 import zlib
@@ -20,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from uid.formats import xlsx_template
 from uid.importer import ImportFailed, detect_format, import_records
 from uid.models import Animal, Sample, Submission
+from uid.tests.bounded import outcome_within
 
 HEADERS: dict[str, list[str]] = {
     "submission": [
@@ -426,26 +426,9 @@ def far_row(content: bytes, *, cell: str = "A1048576", dimension: bytes = b"A1:X
     return content.replace(b"</sheetData>", far + b"</sheetData>")
 
 
-def _parse_in(queue, data):
-    try:
-        xlsx_template.parse(data)
-        queue.put("imported")
-    except ImportFailed as failed:
-        queue.put(failed.message)
-
-
 def parse_within(data: bytes, seconds: float) -> str:
     """The parse's outcome, or "still running" if it took longer (the process is then killed)."""
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    process = context.Process(target=_parse_in, args=(queue, data), daemon=True)
-    process.start()
-    process.join(seconds)
-    if process.is_alive():
-        process.kill()
-        process.join()
-        return "still running"
-    return queue.get(timeout=5)
+    return outcome_within(xlsx_template.parse, data, seconds)
 
 
 def test_a_10_kb_workbook_declaring_a_full_sheet_is_refused_at_once_with_the_caps(settings):
