@@ -6,6 +6,11 @@ row keeps the rest of what a later submission needs: the release date the
 sample was created with (a PUT must not move it) and a digest of the
 document BioSamples accepted, so that only records edited since are sent
 again, with PUT.
+
+It is keyed by accession, not by the record's primary key: a re-import
+replaces the rows (new keys) but carries each accession over to the record
+of the same type and name (uid.formats.store), and this row follows the
+accession without uid having to know about the archive.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ class ArchivedDocument(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="archived_documents")
     record_type = models.CharField(max_length=16, choices=RECORD_TYPES)
-    record_id = models.PositiveBigIntegerField()
     accession = models.CharField(max_length=64)
     release = models.CharField(max_length=40)
     digest = models.CharField(max_length=64)
@@ -31,11 +35,11 @@ class ArchivedDocument(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["record_type", "record_id"], name="one_archived_document_per_record")
+            models.UniqueConstraint(fields=["submission", "accession"], name="one_archived_document_per_accession")
         ]
 
     def __str__(self) -> str:
-        return f"{self.record_type} {self.record_id}: {self.accession}"
+        return f"{self.record_type} {self.accession}"
 
 
 class WebinToken(models.Model):

@@ -12,6 +12,7 @@ accessioned records whose document changed since, and POSTs the rest.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -54,26 +55,38 @@ class Tally:
 def animals_in_graph_order(animals: Iterable[Animal]) -> list[Animal]:
     """Parents before children (Kahn's algorithm), otherwise in file order.
 
+    The order is that of reading the file again and again, taking each
+    animal whose parents are taken: an animal goes in the pass after its
+    latest parent's if that parent comes after it in the file, else in the
+    same pass. Kahn's algorithm (a queue of animals whose parents are all
+    placed, in file order) gives each animal its pass in linear time, where
+    rescanning the file for ready animals was quadratic.
     Animals on an ancestry loop (validation refuses those) come last; their
     parents never get an accession first, so they are reported, not sent.
     """
     ordered_input = list(animals)
-    by_name = {animal.name: animal for animal in ordered_input}
-    waiting = {
-        animal.pk: {p for p in (animal.father_name, animal.mother_name) if p in by_name and p != animal.name}
-        for animal in ordered_input
-    }
-    ordered: list[Animal] = []
-    placed: set[str] = set()
-    progress = True
-    while progress:
-        progress = False
-        for animal in ordered_input:
-            if animal.name not in placed and waiting[animal.pk] <= placed:
-                ordered.append(animal)
-                placed.add(animal.name)
-                progress = True
-    return ordered + [animal for animal in ordered_input if animal.name not in placed]
+    position = {animal.name: at for at, animal in enumerate(ordered_input)}
+    unplaced_parents = [0] * len(ordered_input)
+    children: list[list[int]] = [[] for _ in ordered_input]
+    for at, animal in enumerate(ordered_input):
+        for parent in {animal.father_name, animal.mother_name}:
+            if parent in position and parent != animal.name:
+                unplaced_parents[at] += 1
+                children[position[parent]].append(at)
+    passes = [0] * len(ordered_input)
+    queue = deque(at for at, count in enumerate(unplaced_parents) if count == 0)
+    placed: list[int] = []
+    while queue:
+        at = queue.popleft()
+        placed.append(at)
+        for child in children[at]:
+            passes[child] = max(passes[child], passes[at] + (1 if at > child else 0))
+            unplaced_parents[child] -= 1
+            if unplaced_parents[child] == 0:
+                queue.append(child)
+    placed.sort(key=lambda at: (passes[at], at))
+    on_loops = [at for at, count in enumerate(unplaced_parents) if count]
+    return [ordered_input[at] for at in placed + on_loops]
 
 
 def send_records(*, submission: Submission, archive: Archive, progress: Progress, tally: Tally) -> Tally:
@@ -84,7 +97,7 @@ def send_records(*, submission: Submission, archive: Archive, progress: Progress
     """
     animals = animals_in_graph_order(Animal.objects.filter(submission=submission).order_by("row", "pk"))
     samples = list(Sample.objects.filter(submission=submission).select_related("animal").order_by("row", "pk"))
-    stored = {(row.record_type, row.record_id): row for row in ArchivedDocument.objects.filter(submission=submission)}
+    stored = {(row.record_type, row.accession): row for row in ArchivedDocument.objects.filter(submission=submission)}
     shared = submission_characteristics(submission)
     tally.total = len(animals) + len(samples)
     by_name = {animal.name: animal for animal in animals}
@@ -95,7 +108,7 @@ def send_records(*, submission: Submission, archive: Archive, progress: Progress
         if missing:
             tally.refuse(ArchivedDocument.ANIMAL, animal.pk, [_not_sent("parent", missing)])
         else:
-            record = stored.get((ArchivedDocument.ANIMAL, animal.pk))
+            record = stored.get((ArchivedDocument.ANIMAL, animal.accession))
             release = record.release if record else _now()
 
             def build(accession: str, animal=animal, parents=parents, release=release) -> dict:
@@ -111,7 +124,7 @@ def send_records(*, submission: Submission, archive: Archive, progress: Progress
             name = animal.name if animal else sample.animal_name or "(none)"
             tally.refuse(ArchivedDocument.SAMPLE, sample.pk, [_not_sent("animal", [name])])
         else:
-            record = stored.get((ArchivedDocument.SAMPLE, sample.pk))
+            record = stored.get((ArchivedDocument.SAMPLE, sample.accession))
             release = record.release if record else _now()
 
             def build(accession: str, sample=sample, animal=animal, release=release) -> dict:
@@ -164,14 +177,9 @@ def _remember(
     with transaction.atomic():
         type(record).objects.filter(pk=record.pk).update(accession=record.accession)
         ArchivedDocument.objects.update_or_create(
-            record_type=record_type,
-            record_id=record.pk,
-            defaults={
-                "submission": submission,
-                "accession": record.accession,
-                "release": release,
-                "digest": fingerprint,
-            },
+            submission=submission,
+            accession=record.accession,
+            defaults={"record_type": record_type, "release": release, "digest": fingerprint},
         )
 
 

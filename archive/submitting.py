@@ -18,7 +18,7 @@ from archive.errors import ArchiveCredentialsRefused, ArchiveProtocolError, Arch
 from archive.report import record_archive_errors
 from archive.sending import Tally, send_records
 from common.constants import COMPLETED, ERROR, NEED_REVISION, READY
-from uid.models import Submission
+from uid.models import Animal, Sample, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +80,8 @@ def credentials_message(reason: str) -> str:
 
 
 def _so_far(submission: Submission, tally: Tally) -> str:
-    from archive.models import ArchivedDocument
-
-    held = ArchivedDocument.objects.filter(submission=submission).count()
+    # The records' own accessions, not ArchivedDocument rows: a re-import may leave rows of records that are gone.
+    held = sum(model.objects.filter(submission=submission).exclude(accession="").count() for model in (Animal, Sample))
     total = tally.total
     if not total:
         return "Nothing was sent."

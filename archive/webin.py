@@ -51,6 +51,9 @@ def fetch_token(*, auth_url: str, username: str, password: str, timeout: float, 
         raise ArchiveUnavailable("the Webin authentication service did not answer in time") from error
     except httpx.TransportError as error:
         raise ArchiveUnavailable("the Webin authentication service could not be reached") from error
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        # A malformed WEBIN_AUTH_URL or an unreadable answer: a configuration to fix, not a 500.
+        raise ArchiveProtocolError(f"the Webin authentication service could not be asked ({error})") from error
     if response.status_code in (400, 401, 403):
         raise ArchiveCredentialsRefused("Webin refused the username and password")
     if response.status_code == 429 or response.status_code >= 500:

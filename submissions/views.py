@@ -17,10 +17,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from archive.credentials import asks_for_user_credentials, has_fresh_user_token, sign_in
-from archive.errors import ArchiveError, ArchiveUnavailable
+from archive.errors import ArchiveCredentialsRefused, ArchiveError, ArchiveUnavailable
 from common.constants import EDIT, PHASE_IMPORT, PHASE_SUBMISSION, PHASE_VALIDATION, STATUS_NAMES
 from jobs.cancel import CancelNotAllowed, request_cancel
 from jobs.services import PhaseNotAllowed, start_phase
@@ -33,6 +34,11 @@ STARTED_MESSAGES = {
     PHASE_VALIDATION: "Validation started.",
     PHASE_SUBMISSION: "Submission to the archive started.",
 }
+
+OWNER_ONLY_MESSAGE = (
+    "Only the owner of this submission can submit it: the records go to the archive under the owner's own "
+    "Webin account. Ask them to press Submit."
+)
 
 
 class EditNotAllowed(Exception):
@@ -195,14 +201,21 @@ def _webin_sign_in(request: HttpRequest) -> str | None:
         sign_in(user=request.user, username=username, password=password)
     except ArchiveUnavailable:
         return "The Webin sign-in service is unavailable, please try again later."
-    except ArchiveError:
+    except ArchiveCredentialsRefused:
         return "Webin refused this username and password. Check them and submit again."
+    except ArchiveError as error:
+        return f"The Webin sign-in failed: {error}. Please contact support."
     return None
 
 
 def _start(request: HttpRequest, pk: int, phase: str) -> HttpResponse:
     submission = selectors.get_visible_submission(request.user, pk)
-    if phase == PHASE_SUBMISSION and asks_for_user_credentials() and submission.owner_id == request.user.pk:
+    if phase == PHASE_SUBMISSION and asks_for_user_credentials():
+        # The job sends with the owner's Webin token (archive.credentials), so
+        # only the owner may start it: staff pressing Submit would otherwise
+        # send under someone else's Webin account.
+        if submission.owner_id != request.user.pk:
+            return _refuse(request, submission, OWNER_ONLY_MESSAGE)
         refusal = _webin_sign_in(request)
         if refusal:
             return _refuse(request, submission, refusal)
@@ -225,6 +238,7 @@ def submission_validate(request: HttpRequest, pk: int) -> HttpResponse:
     return _start(request, pk, PHASE_VALIDATION)
 
 
+@sensitive_post_parameters("webin_password")
 @login_required
 @require_POST
 def submission_submit(request: HttpRequest, pk: int) -> HttpResponse:

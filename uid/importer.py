@@ -73,7 +73,11 @@ def import_records(
         if progress is not None:
             progress(total // 2 + stored // 2, total)
 
-    store_records(submission=submission, parsed=parsed, stored=report_stored)
-    return ImportResult(
-        animals=len(parsed.animals), samples=len(parsed.samples), format=name, notes=tuple(parsed.notes)
-    )
+    carried = store_records(submission=submission, parsed=parsed, stored=report_stored)
+    notes = list(parsed.notes)
+    if carried:
+        notes.append(
+            f"{carried} of them {'is' if carried == 1 else 'are'} already in the archive and keep"
+            f"{'s its accession' if carried == 1 else ' their accessions'}; Submit updates them."
+        )
+    return ImportResult(animals=len(parsed.animals), samples=len(parsed.samples), format=name, notes=tuple(notes))

@@ -101,3 +101,39 @@ def test_an_expired_user_token_pauses_in_ready_and_asks_to_sign_in_again(owner_c
         "The archive did not accept your Webin sign-in (your Webin sign-in has expired). "
         "Press Submit again and enter your Webin username and password."
     )
+
+
+def test_staff_cannot_submit_someone_elses_submission_under_the_owners_webin_token(
+    client, owner_client, ready, user_mode, staff_user, django_capture_on_commit_callbacks
+):
+    owner_client(webin_username=USERNAME, webin_password=PASSWORD)  # the owner has a fresh token
+    Animal.objects.filter(name="cow").update(birth_location="Lodi")
+    ready.status = READY
+    ready.save()
+    client.force_login(staff_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("submissions:submit", args=[ready.pk]),
+            {"webin_username": USERNAME, "webin_password": PASSWORD},
+            headers={"Accept": "application/json"},
+        )
+
+    assert response.status_code == 409
+    assert response.json()["error"].startswith("Only the owner of this submission can submit it")
+    ready.refresh_from_db()
+    assert ready.status == READY
+    assert [r.method for r in user_mode.requests if r.method == "PUT"] == []
+    assert not WebinToken.objects.filter(user=staff_user).exists()
+
+
+def test_a_malformed_webin_auth_url_is_a_clear_message_not_a_server_error(owner_client, ready, user_mode, settings):
+    settings.WEBIN_AUTH_URL = user_mode.webin_url + "\n"  # a stray newline from an environment file
+
+    response = owner_client(webin_username=USERNAME, webin_password=PASSWORD)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The Webin sign-in failed: the Webin authentication service could not be asked" in page
+    assert "Please contact support." in page
+    assert ready.status == READY

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from archive.loopback import TIMEOUT, Answer
 from archive.models import ArchivedDocument
+from archive.sending import animals_in_graph_order
 from common.constants import COMPLETED, NEED_REVISION, READY, WAITING
 from submissions.models import SubmissionEvent
+from uid.formats import Parsed
+from uid.formats.store import store_records
 from uid.models import Animal, Sample
 from validation.models import ValidationResult
 
@@ -281,7 +286,7 @@ def test_every_accession_is_stored_with_its_document_digest_and_release(double, 
     assert rows.count() == 5
     for row in rows:
         model = Animal if row.record_type == "animal" else Sample
-        assert model.objects.get(pk=row.record_id).accession == row.accession
+        assert model.objects.filter(accession=row.accession).count() == 1
         assert row.release.endswith("Z")
         assert len(row.digest) == 64
 
@@ -297,3 +302,65 @@ def test_the_embedded_default_assigns_accessions_without_any_network(ready, subm
     )
     assert all(a.startswith("SAMEA") for a in accessions)
     assert len(set(accessions)) == 5
+
+
+def reimport(submission, *, birth_location: str, drop: str) -> None:
+    """Store the submission's records again, as a re-imported file: new rows, one edited, one gone."""
+    animal_fields = ("name", "species", "breed", "sex", "father_name", "mother_name", "birth_date", "birth_location")
+    animal_fields += ("alternative_id", "accuracy")
+    sample_fields = ("name", "animal_name", "organism_part", "accuracy", "developmental_stage")
+    sample_fields += ("animal_age_at_collection", "animal_age_at_collection_units")
+
+    def rows(model, fields):
+        records = model.objects.filter(submission=submission).exclude(name=drop).order_by("row")
+        return [(record.row, tuple(getattr(record, name) for name in fields)) for record in records]
+
+    animals = rows(Animal, animal_fields)
+    animals = [(row, (*values[:-3], birth_location, *values[-2:])) for row, values in animals]
+    parsed = Parsed(animal_fields, animals, sample_fields, rows(Sample, sample_fields))
+    store_records(submission=submission, parsed=parsed)
+
+
+def test_a_reimported_file_keeps_the_accessions_of_its_records_and_the_next_submit_updates_them(double, ready, submit):
+    submission = submit(ready)
+    before = {record.name: record.accession for record in [*Animal.objects.all(), *Sample.objects.all()]}
+    old_pks = set(Animal.objects.values_list("pk", flat=True))
+
+    reimport(submission, birth_location="Lodi", drop="hair")
+    assert not old_pks & set(Animal.objects.values_list("pk", flat=True))  # the records really are new rows
+    submission.status = READY
+    submission.save()
+    submission = submit(submission)
+
+    assert submission.status == COMPLETED
+    assert submission.message.endswith("(0 new, 3 updated, 1 unchanged).")
+    after = {record.name: record.accession for record in [*Animal.objects.all(), *Sample.objects.all()]}
+    assert after == {name: accession for name, accession in before.items() if name != "hair"}
+    assert not [r for r in double.requests if r.method == "POST" and r.path.endswith("/samples")][5:]
+    puts = sorted(r.path for r in double.requests if r.method == "PUT")
+    assert puts == sorted(f"/biosamples/samples/{before[name]}" for name in ("bull", "cow", "calf"))
+    assert len(double.samples) == 5
+    assert double.samples[before["cow"]]["characteristics"]["Birth location"] == [{"text": "Lodi"}]
+
+
+@pytest.mark.timeout(30)
+def test_animals_are_ordered_in_linear_time_a_long_chain_listed_child_first(db):
+    count = 50_000
+    # Animal i's mother is animal i+1: the file lists every child before its mother.
+    chain = [Animal(pk=i, name=f"A{i}", mother_name=f"A{i + 1}" if i + 1 < count else "") for i in range(count)]
+
+    ordered = animals_in_graph_order(chain)
+
+    assert [animal.pk for animal in ordered] == list(range(count - 1, -1, -1))
+
+
+def test_the_graph_order_takes_each_pass_through_the_file_in_file_order():
+    calf = Animal(pk=1, name="calf", mother_name="cow")
+    cow = Animal(pk=2, name="cow")
+    other = Animal(pk=3, name="other")
+    loop_a = Animal(pk=4, name="a", mother_name="b")
+    loop_b = Animal(pk=5, name="b", mother_name="a")
+
+    ordered = animals_in_graph_order([calf, loop_a, cow, other, loop_b])
+
+    assert [animal.name for animal in ordered] == ["cow", "other", "calf", "a", "b"]

@@ -445,3 +445,18 @@ def test_the_job_notification_names_ids_taken_by_another_submission(submission, 
     )
     assert not Animal.objects.filter(submission=submission).exists()
     assert names(Animal, earlier) == ["COW1"]
+
+
+@pytest.mark.django_db
+def test_a_reimport_carries_accessions_over_by_name_and_says_how_many(submission):
+    import_lines(submission, COW, BULL, BLOOD, ORPHAN)
+    Animal.objects.filter(name="COW1").update(accession="SAMEA1")
+    Sample.objects.filter(name="S1").update(accession="SAMEA2")
+    Sample.objects.filter(name="S2").update(accession="SAMEA3")
+
+    result = import_lines(submission, COW.replace("Dairy cow", "Milk cow"), BULL, BLOOD)  # S2 is gone
+
+    accessions = {r.name: r.accession for r in [*Animal.objects.all(), *Sample.objects.all()]}
+    assert accessions == {"COW1": "SAMEA1", "BULL1": "", "S1": "SAMEA2"}
+    assert Animal.objects.get(name="COW1").description == "Milk cow"
+    assert "2 of them are already in the archive and keep their accessions; Submit updates them." in result.notes
