@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from e2e.browser import create_submission
 from uid.example_data import write_example_csv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -26,12 +27,7 @@ RECORD_CHANGES = """() => {
 def test_upload_import_and_validate_update_the_page_live(page, tmp_path):
     data = tmp_path / "herd.csv"
     write_example_csv(data, animals=1500, samples_per_animal=2, prefix="HERD26-")
-    page.goto("/submissions/new/")
-    page.fill("input[name=title]", "Herd book 2026")
-    page.fill("input[name=gene_bank_name]", "Herd Gene Bank")  # mandatory in the IMAGE ruleset
-    page.fill("input[name=gene_bank_country]", "Italy")
-    page.set_input_files("input[type=file]", str(data))
-    page.click("form button[type=submit]:not(#logout-button)")
+    create_submission(page, title="Herd book 2026", data_file=data)
 
     expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=60_000)
     expect(page.locator("#notification")).to_contain_text("Loaded 1500 animals and 3000 samples")
@@ -91,10 +87,7 @@ def test_record_values_from_an_uploaded_file_render_as_text(page, tmp_path):
     row = f"animal,cow-1,,{quoted},{quoted},{quoted},dragon,2020-01-01,FR,,,,,,,,,"
     data = tmp_path / "xss.csv"
     data.write_text(f"{header}\n{row}\n", encoding="utf-8")
-    page.goto("/submissions/new/")
-    page.fill("input[name=title]", "Escaping check")
-    page.set_input_files("input[type=file]", str(data))
-    page.click("form button[type=submit]:not(#logout-button)")
+    create_submission(page, title="Escaping check", data_file=data)
     expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=30_000)
 
     page.reload()

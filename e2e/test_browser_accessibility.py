@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from e2e.browser import create_submission
 from uid.example_data import write_example_csv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -63,10 +64,7 @@ def test_banner_alert_log_and_connection_are_live_regions(page, site):
 def test_progress_is_readable_and_announced_at_most_every_few_seconds(page, tmp_path):
     data = tmp_path / "herd.csv"
     write_example_csv(data, animals=1000, samples_per_animal=2, prefix="A11Y-")
-    page.goto("/submissions/new/")
-    page.fill("input[name=title]", "Accessible herd")
-    page.set_input_files("input[type=file]", str(data))
-    page.click("form button[type=submit]:not(#logout-button)")
+    create_submission(page, title="Accessible herd", data_file=data)
     expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=90_000)
     expect(page.locator("#connection")).to_have_text("Live")
     page.click("#btn-validate")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from e2e.browser import create_submission
 from uid.example_data import write_example_csv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -14,10 +15,7 @@ def test_cancel_appears_while_the_import_runs_and_cancelling_imports_nothing(pag
     data = tmp_path / "herd.csv"
     # Big enough that its parse still runs when the button is pressed a moment after the page opens.
     write_example_csv(data, animals=60_000, samples_per_animal=2, prefix="CANCEL26-")
-    page.goto("/submissions/new/")
-    page.fill("input[name=title]", "Herd to cancel")
-    page.set_input_files("input[type=file]", str(data))
-    page.click("form button[type=submit]:not(#logout-button)")
+    create_submission(page, title="Herd to cancel", data_file=data)
     expect(page.locator("#connection")).to_have_text("Live", timeout=30_000)
     page.evaluate("() => { window.__sameDocument = true; }")
 

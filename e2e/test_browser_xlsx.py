@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from e2e.browser import create_submission
 from uid.example_files import xlsx_example_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -19,11 +20,7 @@ def test_an_uploaded_workbook_loads_live_and_its_records_can_be_deleted_by_id(pa
     page.goto("/submissions/new/")
     template = page.locator("#download-xlsx-template")
     expect(template).to_have_attribute("href", "/data/templates/submission_template.xlsx")
-    page.fill("input[name=title]", "Workbook herd")
-    page.fill("input[name=gene_bank_name]", "Workbook Gene Bank")  # mandatory in the IMAGE ruleset
-    page.fill("input[name=gene_bank_country]", "Italy")
-    page.set_input_files("input[type=file]", str(workbook))
-    page.click("form button[type=submit]:not(#logout-button)")
+    create_submission(page, title="Workbook herd", data_file=workbook, open_form=False)
 
     expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=60_000)
     expect(page.locator("#notification")).to_have_text("Loaded 12 animals and 24 samples. Validate them next.")
@@ -88,9 +85,7 @@ def test_the_image_template_downloaded_from_the_create_page_filled_in_and_upload
     filled = tmp_path / "filled.xlsx"
     book.save(filled)
 
-    page.fill("input[name=title]", "Template herd")
-    page.set_input_files("input[type=file]", str(filled))
-    page.click("form button[type=submit]:not(#logout-button)")
+    create_submission(page, title="Template herd", data_file=filled, open_form=False)
 
     expect(page.locator("#status-badge")).to_have_text("Loaded", timeout=60_000)
     expect(page.locator("#notification")).to_have_text("Loaded 2 animals and 2 samples. Validate them next.")

@@ -264,7 +264,8 @@
       if (elapsed) elapsed.textContent = elapsedText(now - this.meter.started);
       // The visible label changes several times a second; the polite region only every few seconds.
       const spoken = this.$("progress-announcement");
-      if (spoken && (now - this.announced >= ANNOUNCE_EVERY_MS || done >= total)) {
+      // A frame with nothing counted yet (a job just claimed, or queued) has no progress to announce.
+      if (spoken && total > 0 && (now - this.announced >= ANNOUNCE_EVERY_MS || done >= total)) {
         this.announced = now;
         spoken.textContent = `${phase} ${percent}% done: ${text}`;
       }
