@@ -5,15 +5,13 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.test import Client
 from prometheus_client import REGISTRY
 
 from common.constants import LOADED
-from config.asgi import application
 from submissions.helpers import set_status
 from submissions_ws.hub import stop_hub
 from submissions_ws.outbox import MAX_QUEUED, Outbox
+from submissions_ws.tests.sockets import session_cookie, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,20 +24,6 @@ def value(name: str, **labels: str) -> float:
 async def fresh_hub():
     yield
     await stop_hub()
-
-
-@database_sync_to_async
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-def socket(pk: int, cookie: str | None) -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
-    if cookie:
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/submissions/{pk}/", headers=headers)
 
 
 async def test_a_socket_counts_open_frames_events_and_latency(user, submission):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.core.files.base import ContentFile
 
+from jobs.services import start_phase
 from uid.example_data import write_example_csv
 from uid.models import Submission
 
@@ -45,3 +46,16 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+@pytest.fixture
+def run_phase(django_capture_on_commit_callbacks):
+    """Start a phase and run its job to the end, as the inline backend does after commit."""
+
+    def run(submission: Submission, phase: str, *, initial: bool = False) -> Submission:
+        with django_capture_on_commit_callbacks(execute=True):
+            start_phase(submission=submission, phase=phase, initial=initial)
+        submission.refresh_from_db()
+        return submission
+
+    return run

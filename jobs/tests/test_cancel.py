@@ -21,17 +21,6 @@ def check_every_report(monkeypatch):
     monkeypatch.setattr("jobs.progress.CANCEL_CHECK_SECONDS", 0)
 
 
-@pytest.fixture
-def run_phase(django_capture_on_commit_callbacks):
-    def run(submission: Submission, phase: str, *, initial: bool = False) -> Submission:
-        with django_capture_on_commit_callbacks(execute=True):
-            start_phase(submission=submission, phase=phase, initial=initial)
-        submission.refresh_from_db()
-        return submission
-
-    return run
-
-
 def cancel_from_the_page(submission: Submission) -> None:
     """What the Cancel button's POST records, written while the job runs."""
     Submission.objects.filter(pk=submission.pk).update(job_cancel_requested=True)

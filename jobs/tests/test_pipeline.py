@@ -38,19 +38,6 @@ def published(monkeypatch):
     return frames
 
 
-@pytest.fixture
-def run_phase(django_capture_on_commit_callbacks):
-    """Start a phase and run its job (and any job it queues) to the end."""
-
-    def run(submission: Submission, phase: str, *, initial: bool = False) -> Submission:
-        with django_capture_on_commit_callbacks(execute=True):
-            start_phase(submission=submission, phase=phase, initial=initial)
-        submission.refresh_from_db()
-        return submission
-
-    return run
-
-
 def upload(submission: Submission, content: bytes, name: str = "data.csv") -> Submission:
     submission.uploaded_file.save(name, ContentFile(content))
     return submission

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.test import Client
 
-from config.asgi import application
 from submissions_ws import close_codes, selectors
 from submissions_ws.auth import resolve_user, surely_anonymous
 from submissions_ws.hub import get_hub
+from submissions_ws.tests.sockets import session_cookie, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@database_sync_to_async
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
-def socket(pk: int, cookie: str | None) -> WebsocketCommunicator:
-    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
-    if cookie:
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/submissions/{pk}/", headers=headers)
 
 
 async def test_the_consumers_hop_is_the_first_to_load_the_user(user, submission, monkeypatch):
