@@ -41,3 +41,17 @@ def create_submission(page, *, title: str, data_file: Path, open_form: bool = Tr
     page.fill("input[name=gene_bank_country]", "Italy")
     page.set_input_files("input[type=file]", str(data_file))
     page.click("form button[type=submit]:not(#logout-button)")
+
+
+def signed_in_page(browser, site):
+    """A fresh browser context signed in as the seeded demo user, on the list page."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=site.base_url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "demo-password")
+    page.click("button[type=submit], input[type=submit]")
+    expect(page.get_by_text("Demo submission").first).to_be_visible()
+    return page

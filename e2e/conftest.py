@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from e2e.browser import signed_in_page
 from e2e.server import SiteProcess
 
 
@@ -31,14 +32,6 @@ def browser():
 @pytest.fixture
 def page(browser, site):
     """A fresh browser context signed in as the seeded demo user, on the list page."""
-    from playwright.sync_api import expect
-
-    context = browser.new_context(base_url=site.base_url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", "demo-password")
-    page.click("button[type=submit], input[type=submit]")
-    expect(page.get_by_text("Demo submission").first).to_be_visible()
+    page = signed_in_page(browser, site)
     yield page
-    context.close()
+    page.context.close()

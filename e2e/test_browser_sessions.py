@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from e2e.browser import signed_in_page
 from e2e.server import SiteProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -29,17 +30,6 @@ def site(tmp_path_factory):
     site.start()
     yield site
     site.stop()
-
-
-def signed_in_page(browser, site):
-    context = browser.new_context(base_url=site.base_url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "demo")
-    page.fill("input[name=password]", "demo-password")
-    page.click("button[type=submit]")
-    expect(page.get_by_text("Demo submission").first).to_be_visible()
-    return page
 
 
 def test_a_password_change_keeps_this_browsers_pages_live_and_signs_out_the_others(browser, site):
