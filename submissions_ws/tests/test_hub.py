@@ -115,7 +115,7 @@ async def test_the_embedded_hub_relays_from_the_log_on_its_first_sweep(submissio
     settings.REALTIME_SWEEP_SECONDS = NEVER  # only the sweep below runs
     hub = await get_hub()
     socket = Socket()
-    await hub.subscribe(submission.pk, socket)
+    await hub.submissions.subscribe(submission.pk, socket)
     await written_elsewhere(submission, READY)
 
     await hub.sweep()
@@ -126,11 +126,11 @@ async def test_the_embedded_hub_relays_from_the_log_on_its_first_sweep(submissio
 async def test_a_cross_process_hub_relays_only_what_stays_behind_for_a_second_sweep(submission):
     """With Redis a committed event's doorbell may still be in flight: the first sweep only notes the gap."""
     hub = Hub(FlakyLayer(), sweep_seconds=NEVER, confirm_sweeps=1, session_seconds=NEVER)
-    hub.channel = "hub.test"
+    hub.channel.name = "hub.test"
     behind, caught_up = Socket(), Socket()
-    await hub.subscribe(submission.pk, behind)
+    await hub.submissions.subscribe(submission.pk, behind)
     other = await Submission.objects.acreate(title="other", owner_id=submission.owner_id)
-    await hub.subscribe(other.pk, caught_up)
+    await hub.submissions.subscribe(other.pk, caught_up)
     await written_elsewhere(submission, READY)
     await written_elsewhere(other, LOADED)
 
@@ -168,7 +168,7 @@ async def test_after_a_layer_outage_the_hub_rejoins_its_groups_and_sweeps_at_onc
     layer = FlakyLayer()
     async with started(layer) as hub:
         socket = Socket()
-        await hub.subscribe(submission.pk, socket)
+        await hub.submissions.subscribe(submission.pk, socket)
         assert await published(submission, LOADED) == 1
         await until(lambda: socket.seqs == [1])
 
@@ -177,10 +177,10 @@ async def test_after_a_layer_outage_the_hub_rejoins_its_groups_and_sweeps_at_onc
         await asyncio.sleep(0.3)  # the hub's receive fails a few times meanwhile
         layer.down = False
         # The first message after the outage tells the hub the layer is back.
-        await layer.send(hub.channel, {"type": "layer.back"})
+        await layer.send(hub.channel.name, {"type": "layer.back"})
 
         await until(lambda: socket.seqs == [1, missed])  # swept at once, not after NEVER seconds
-        assert layer.joins.count((group_name(submission.pk), hub.channel)) == 2
+        assert layer.joins.count((group_name(submission.pk), hub.channel.name)) == 2
         latest = await published(submission, READY)  # through the re-joined group
         await until(lambda: socket.seqs == [1, missed, latest])
 
@@ -190,7 +190,7 @@ async def test_a_socket_that_joined_while_the_layer_was_down_gets_events_from_th
     async with started(layer) as hub:
         layer.down = True
         socket = Socket()
-        await hub.subscribe(submission.pk, socket)  # the join fails; the socket stays registered
+        await hub.submissions.subscribe(submission.pk, socket)  # the join fails; the socket stays registered
         seq = await written_elsewhere(submission, READY)
 
         await hub.sweep()
@@ -203,7 +203,7 @@ async def test_memberships_are_renewed_before_the_layer_expires_them(submission)
     layer = FlakyLayer(group_expiry=1)
     async with started(layer) as hub:
         socket = Socket()
-        await hub.subscribe(submission.pk, socket)
+        await hub.submissions.subscribe(submission.pk, socket)
         await asyncio.sleep(1.6)  # past the expiry: without renewal the group would be gone
 
         seq = await published(submission, READY)
