@@ -134,6 +134,7 @@ class Routes:
         self._subscribers.get(key, set()).discard(subscriber)
 
     def subscribers_of(self, key: int) -> tuple[Subscriber, ...]:
+        """The sockets of `key`, as a snapshot (a test reaches a consumer through it)."""
         return tuple(self._subscribers.get(key, ()))
 
     def served(self) -> set[int]:

@@ -1,4 +1,4 @@
-"""The hub's own recovery: log sweeps, their confirmation round, a failing layer, rejoin and wake."""
+"""The hub: dispatch by type, log sweeps, their confirmation round, a failing layer, rejoin, wake and ended sign-ins."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer
 
 from common.constants import ERROR, LOADED, READY
+from notifications.frames import USER_EVENT_TYPE
 from submissions.helpers import send_message
-from submissions.publishing import group_name
+from submissions.publishing import EVENT_TYPE, group_name
+from submissions_ws import selectors, user_selectors
 from submissions_ws.hub import Hub, get_hub
 from uid.models import Submission
 
@@ -31,6 +33,7 @@ class Socket:
 
     seq: int | None = 0
     session_key: str | None = None
+    user_id: int | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
 
     def deliver(self, message: dict[str, Any]) -> None:
@@ -210,3 +213,53 @@ async def test_memberships_are_renewed_before_the_layer_expires_them(submission)
 
         await until(lambda: socket.seqs == [seq])
         assert len(layer.joins) >= 3
+
+
+async def test_layer_messages_go_to_the_route_named_by_their_type(submission, user):
+    """`submission.event` reaches the submission's sockets, `user.event` the owner's notification sockets."""
+    layer = FlakyLayer()
+    async with started(layer) as hub:
+        watching, notified = Socket(), Socket()
+        await hub.submissions.subscribe(submission.pk, watching)
+        await hub.users.subscribe(user.pk, notified)
+        await written_elsewhere(submission, READY)
+        (status_message,) = await database_sync_to_async(selectors.event_messages)(submission.pk, after=0)
+        (user_message,) = await database_sync_to_async(user_selectors.latest_user_events)([submission.pk])
+        assert (status_message["type"], user_message["type"]) == (EVENT_TYPE, USER_EVENT_TYPE)
+
+        await layer.send(hub.channel.name, status_message)
+        await until(lambda: watching.seqs == [1])
+        assert notified.messages == []
+        await layer.send(hub.channel.name, user_message)
+        await until(lambda: notified.messages == [user_message])
+
+        assert watching.messages == [status_message]
+
+
+async def test_a_message_of_a_type_no_handler_is_named_after_is_ignored(submission):
+    """Not even a type that names one of the hub's own methods is called: the hub goes on serving."""
+    layer = FlakyLayer()
+    async with started(layer) as hub:
+        socket = Socket()
+        await hub.submissions.subscribe(submission.pk, socket)
+        for stray in ({"type": "stop"}, {"type": "sweep"}, {"type": "nobody.handles"}, {"type": "._private"}, {}):
+            await layer.send(hub.channel.name, stray)
+
+        latest = await published(submission, READY)
+
+        await until(lambda: socket.seqs == [latest])
+        assert hub.submissions.served() == {submission.pk}
+
+
+async def test_an_ended_sign_in_detaches_sockets_of_both_kinds(submission, user):
+    hub = Hub(FlakyLayer(), sweep_seconds=NEVER, confirm_sweeps=0, session_seconds=NEVER)
+    watching, notified = Socket(session_key="gone"), Socket(session_key="gone")
+    await hub.submissions.subscribe(submission.pk, watching)
+    await hub.users.subscribe(user.pk, notified)
+
+    await hub.end_ended_sessions()  # no session row holds "gone"
+    await written_elsewhere(submission, READY)
+    await hub.sweep()
+
+    assert (watching.session_key, notified.session_key) == (None, None)
+    assert (watching.messages, notified.messages) == ([], [])
