@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -35,6 +35,15 @@ from submissions_ws.feeds import SubmissionFeed, UserFeed
 from submissions_ws.routes import GroupChannel, Routes, Subscriber
 
 logger = logging.getLogger(__name__)
+
+
+Handler = TypeVar("Handler", bound=Callable[..., None])
+
+
+def layer_handler(method: Handler) -> Handler:
+    """Mark a hub method as the handler of the layer message type it is named after."""
+    method.handles_layer_messages = True  # type: ignore[attr-defined]
+    return method
 
 
 class Hub:
@@ -57,6 +66,7 @@ class Hub:
         self.users = Routes(self.channel, UserFeed(), confirm_sweeps=confirm_sweeps)
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
+        self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
 
     @property
     def routes(self) -> tuple[Routes, Routes]:
@@ -94,20 +104,35 @@ class Hub:
 
     def handle(self, message: dict[str, Any]) -> None:
         """Call the handler named after the message's `type`; a type nobody handles is ignored."""
-        handler = None
-        # Channels' types read "namespace.name"; one without a dot cannot name a handler (nor `stop`).
-        if "." in str(message.get("type", "")):
-            with contextlib.suppress(ValueError):  # a type with a leading underscore
-                handler = getattr(self, get_handler_name(message), None)
+        # Looked up once per type: this runs for every message the process receives.
+        kind = message.get("type")
+        handler = self._handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            logger.debug("ignored a layer message of type %r", message.get("type"))
-            return
+            handler = self._handler_for(message)
+            if handler is None:
+                logger.debug("ignored a layer message of type %r", message.get("type"))
+                return
+            self._handlers[kind] = handler  # type: ignore[index]
         handler(message)
 
+    def _handler_for(self, message: dict[str, Any]) -> Callable[[dict[str, Any]], None] | None:
+        kind = message.get("type")
+        # Channels' types read "namespace.name"; one without a dot names no handler.
+        if not isinstance(kind, str) or "." not in kind:
+            return None
+        try:
+            handler = getattr(self, get_handler_name(message), None)
+        except ValueError:  # a type with a leading underscore
+            return None
+        # Only methods marked as handlers: a type such as "sweep.seconds" must not reach an attribute.
+        return handler if getattr(handler, "handles_layer_messages", False) else None
+
+    @layer_handler
     def submission_event(self, message: dict[str, Any]) -> None:
         """A status or progress event, for every local socket of its submission."""
         self.submissions.dispatch(message)
 
+    @layer_handler
     def user_event(self, message: dict[str, Any]) -> None:
         """A status notification, for every local notification socket of its owner."""
         self.users.dispatch(message)
@@ -129,7 +154,10 @@ class Hub:
                 failures = 0
                 logger.info("channel layer receive recovered")
                 await self._rejoin_groups()
-            self.handle(message)
+            try:
+                self.handle(message)
+            except Exception:  # a malformed message must not end the doorbells of every socket here
+                logger.exception("could not route a layer message of type %r", message.get("type"))
 
     # -- the loops -----------------------------------------------------------
 

@@ -96,6 +96,9 @@ class Routes:
         # doorbell still in flight; only repair what stays behind this many
         # sweeps, so the database is not read for every message.
         self.confirm_sweeps = confirm_sweeps
+        # Looked up once: `dispatch` runs for every layer message.
+        self._key_field = feed.key_field
+        self._fresh = feed.fresh
         self._subscribers: dict[int, set[Subscriber]] = {}
         # Item -> (key, last seq seen in the log, sweeps it has stayed behind).
         self._behind: dict[int, tuple[int, int, int]] = {}
@@ -148,8 +151,8 @@ class Routes:
 
     def dispatch(self, message: dict[str, Any]) -> None:
         """Hand one layer message to every local socket of its key, unless it already went out."""
-        subscribers = self._subscribers.get(message.get(self.feed.key_field))  # type: ignore[arg-type]
-        if not subscribers or not self.feed.fresh(message):
+        subscribers = self._subscribers.get(message.get(self._key_field))  # type: ignore[arg-type]
+        if not subscribers or not self._fresh(message):
             return
         # deliver() only queues, never (un)subscribes, so no copy of the set.
         for subscriber in subscribers:

@@ -237,12 +237,21 @@ async def test_layer_messages_go_to_the_route_named_by_their_type(submission, us
 
 
 async def test_a_message_of_a_type_no_handler_is_named_after_is_ignored(submission):
-    """Not even a type that names one of the hub's own methods is called: the hub goes on serving."""
+    """Not even a type that names one of the hub's other methods or attributes: the hub goes on serving."""
     layer = FlakyLayer()
     async with started(layer) as hub:
         socket = Socket()
         await hub.submissions.subscribe(submission.pk, socket)
-        for stray in ({"type": "stop"}, {"type": "sweep"}, {"type": "nobody.handles"}, {"type": "._private"}, {}):
+        strays = (
+            {"type": "stop"},
+            {"type": "sweep.seconds"},  # names an attribute that is not a handler
+            {"type": "end.ended_sessions"},  # names a method that is not a handler
+            {"type": "nobody.handles"},
+            {"type": "._private"},
+            {"type": ["submission.event"]},
+            {},
+        )
+        for stray in strays:
             await layer.send(hub.channel.name, stray)
 
         latest = await published(submission, READY)
@@ -263,3 +272,21 @@ async def test_an_ended_sign_in_detaches_sockets_of_both_kinds(submission, user)
 
     assert (watching.session_key, notified.session_key) == (None, None)
     assert (watching.messages, notified.messages) == ([], [])
+
+
+async def test_a_message_a_socket_cannot_take_does_not_stop_the_doorbells(submission, user):
+    class Broken(Socket):
+        def deliver(self, message: dict[str, Any]) -> None:
+            raise KeyError("kind")
+
+    layer = FlakyLayer()
+    async with started(layer) as hub:
+        other = await Submission.objects.acreate(title="other", owner_id=user.pk)
+        await hub.submissions.subscribe(other.pk, Broken())
+        socket = Socket()
+        await hub.submissions.subscribe(submission.pk, socket)
+        await layer.send(hub.channel.name, {"type": EVENT_TYPE, "submission": other.pk})
+
+        latest = await published(submission, READY)
+
+        await until(lambda: socket.seqs == [latest])
