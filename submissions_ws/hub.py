@@ -104,27 +104,25 @@ class Hub:
 
     def handle(self, message: dict[str, Any]) -> None:
         """Call the handler named after the message's `type`; a type nobody handles is ignored."""
-        # Looked up once per type: this runs for every message the process receives.
         kind = message.get("type")
+        # Looked up once per type: this runs for every message the process receives.
         handler = self._handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            handler = self._handler_for(message)
+            handler = self._handler_for(kind)
             if handler is None:
-                logger.debug("ignored a layer message of type %r", message.get("type"))
+                logger.debug("ignored a layer message of type %r", kind)
                 return
             self._handlers[kind] = handler  # type: ignore[index]
         handler(message)
 
-    def _handler_for(self, message: dict[str, Any]) -> Callable[[dict[str, Any]], None] | None:
-        kind = message.get("type")
-        # Channels' types read "namespace.name"; one without a dot names no handler.
-        if not isinstance(kind, str) or "." not in kind:
+    def _handler_for(self, kind: object) -> Callable[[dict[str, Any]], None] | None:
+        if not isinstance(kind, str):
             return None
         try:
-            handler = getattr(self, get_handler_name(message), None)
+            handler = getattr(self, get_handler_name({"type": kind}), None)
         except ValueError:  # a type with a leading underscore
             return None
-        # Only methods marked as handlers: a type such as "sweep.seconds" must not reach an attribute.
+        # Only methods marked as handlers: a type such as "sweep.seconds" must not reach another attribute.
         return handler if getattr(handler, "handles_layer_messages", False) else None
 
     @layer_handler
