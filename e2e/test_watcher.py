@@ -13,12 +13,12 @@ pytestmark = pytest.mark.e2e
 
 SET_STATUS = """\
 from common.constants import {status}
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Submission
 submission = Submission.objects.get(pk=1)
 submission.job_phase = {phase!r}
 submission.save(update_fields=["job_phase"])
-set_status(submission, {status}, {message!r})
+change_status(submission=submission, status={status}, message={message!r})
 """
 
 

@@ -3,7 +3,7 @@
 Each action checks under the submission's row lock that its status allows
 editing (`EDIT` in `ACTIONS_BY_STATUS`), changes the records, clears the
 validation results they made stale, and tells the pages through
-`set_status` in the same transaction: the page never shows a status that
+`change_status` in the same transaction: the page never shows a status that
 the records do not have. They end in Loaded, since what was validated is no
 longer what is stored.
 """
@@ -15,7 +15,7 @@ from django.db import transaction
 
 from common.constants import ACTIONS_BY_STATUS, COMPLETED, EDIT, LOADED, PHASE_IMPORT, SUBMITTED, WAITING
 from jobs.services import start_phase
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Animal, Sample, Submission
 from uid.upload_checks import listing
 from validation.models import MessageList, ValidationResult, ValidationSummary
@@ -109,7 +109,7 @@ def delete_records(*, submission: Submission, kind: str, names: list[str]) -> st
         if samples:
             what += f" and their {samples} {'sample' if samples == 1 else 'samples'}"
         message = f"You've removed {what}. {RERUN}"
-        set_status(locked, LOADED, message)
+        change_status(submission=locked, status=LOADED, message=message)
     submission.refresh_from_db()
     return message
 
@@ -122,7 +122,7 @@ def reset_to_loaded(*, submission: Submission) -> str:
             raise RecordActionRefused("This submission has no records to reset. Upload a data file instead.")
         _clear_validation(locked)
         message = f"Validation results cleared; the records are as loaded. {RERUN}"
-        set_status(locked, LOADED, message)
+        change_status(submission=locked, status=LOADED, message=message)
     submission.refresh_from_db()
     return message
 
