@@ -18,7 +18,7 @@ from jobs.services import start_phase
 from submissions.actions import change_status
 from uid.models import Animal, Sample, Submission
 from uid.upload_checks import listing
-from validation.models import MessageList, ValidationResult, ValidationSummary
+from validation.storage import clear_results
 
 ANIMALS, SAMPLES = "animals", "samples"
 MODELS: dict[str, type[Animal] | type[Sample]] = {ANIMALS: Animal, SAMPLES: Sample}
@@ -45,12 +45,6 @@ def _locked(submission: Submission) -> Submission:
             REFUSALS.get(locked.status, f"A submission in status {locked.status_name} cannot be changed.")
         )
     return locked
-
-
-def _clear_validation(submission: Submission) -> None:
-    ValidationResult.objects.filter(submission=submission).delete()
-    MessageList.objects.filter(submission=submission).delete()  # the lists those results shared
-    ValidationSummary.objects.filter(submission=submission).delete()
 
 
 def parse_ids(text: str) -> list[str]:
@@ -103,7 +97,7 @@ def delete_records(*, submission: Submission, kind: str, names: list[str]) -> st
                     "Nothing was deleted."
                 )
             samples = own.delete()[0]
-        _clear_validation(locked)
+        clear_results(submission=locked)
         deleted = records.delete()[0]
         what = f"{deleted} {singular if deleted == 1 else kind}"
         if samples:
@@ -120,7 +114,7 @@ def reset_to_loaded(*, submission: Submission) -> str:
         locked = _locked(submission)
         if not (Animal.objects.filter(submission=locked).exists() or Sample.objects.filter(submission=locked).exists()):
             raise RecordActionRefused("This submission has no records to reset. Upload a data file instead.")
-        _clear_validation(locked)
+        clear_results(submission=locked)
         message = f"Validation results cleared; the records are as loaded. {RERUN}"
         change_status(submission=locked, status=LOADED, message=message)
     submission.refresh_from_db()

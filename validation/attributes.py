@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from validation import vocabularies as vocab
+from uid import vocabularies as vocab
 from validation.checks import Entry, date_format
 from validation.ruleset import Rule
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from validation.vocabularies import normalise
+from uid.vocabularies import normalise
 
 # How precisely latitude and longitude locate the animal's birth or the sample's collection.
 MISSING_GEO = "missing geographic information"

@@ -6,7 +6,9 @@ organism parts under UBERON_0001062, ...) or a fixed list (sex, countries,
 material). An ontology cannot be bundled whole, so these tables hold the
 terms livestock gene banks use, keyed by the root the ruleset names
 (`TERM_TABLES`); a label missing here is reported as "could not be checked
-offline", never as wrong (`validation.ontology`).
+offline", never as wrong (`validation.ontology`). They sit in `uid`, below
+`validation`, because the format readers (CryoWeb's country codes) and the
+example data read them too.
 
 Provenance of the ontology ids (written offline, no ontology download):
 * From formats.md (IMAGE's own dictionaries): the sex terms, the general
