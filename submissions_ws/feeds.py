@@ -25,8 +25,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from common import metrics
-from notifications.frames import user_group_name
 from submissions.publishing import group_name
+from submissions.user_frames import user_group_name
 from submissions_ws import selectors, user_selectors
 from submissions_ws.routes import Gaps, Subscriber
 

@@ -14,9 +14,9 @@ from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer
 
 from common.constants import ERROR, LOADED, READY
-from notifications.frames import USER_EVENT_TYPE
 from submissions.helpers import send_message
 from submissions.publishing import EVENT_TYPE, group_name
+from submissions.user_frames import USER_EVENT_TYPE
 from submissions_ws import selectors, user_selectors
 from submissions_ws.hub import Hub, get_hub
 from uid.models import Submission
@@ -82,7 +82,7 @@ class FlakyLayer(InMemoryChannelLayer):
 @database_sync_to_async
 def written_elsewhere(submission: Submission, status: int) -> int:
     """An event in the log whose doorbell never rang here (another process, a lost publish)."""
-    with mock.patch("submissions.helpers.publish_to_group"), mock.patch("submissions.helpers.publish"):
+    with mock.patch("submissions.events.publish_to_group"), mock.patch("submissions.events.publish"):
         submission.status = status
         submission.save()
         send_message(submission, None)
