@@ -12,11 +12,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from submissions.frames import SNAPSHOT, STATUS, build_frame, encode
+from submissions.events import status_message
+from submissions.frames import SNAPSHOT, build_frame, encode
 from submissions.models import SubmissionEvent
-from submissions.publishing import EVENT_TYPE
 from submissions_ws.auth import resolve_user
 from uid.models import Submission
+from validation.helpers import construct_validation_message
 
 # A page further behind than this gets a snapshot instead of a replay.
 MAX_REPLAY = 1000
@@ -34,7 +35,7 @@ def event_messages(submission_id: int, *, after: int, upto: int | None = None) -
     if upto is not None:
         events = events.filter(seq__lte=upto)
     return [
-        {"type": EVENT_TYPE, "submission": submission_id, "kind": STATUS, "seq": seq, "frame": frame}
+        status_message(submission_id=submission_id, seq=seq, frame=frame)
         for seq, frame in events.order_by("seq").values_list("seq", "frame")[:MAX_REPLAY]
     ]
 
@@ -54,7 +55,7 @@ def events_in_ranges(ranges: dict[int, tuple[int, int]]) -> list[dict[str, Any]]
             wanted |= Q(submission_id=submission_id, seq__gt=after, seq__lte=min(upto, after + MAX_REPLAY))
         rows = SubmissionEvent.objects.filter(wanted).order_by("submission_id", "seq")
         messages += [
-            {"type": EVENT_TYPE, "submission": submission_id, "kind": STATUS, "seq": seq, "frame": frame}
+            status_message(submission_id=submission_id, seq=seq, frame=frame)
             for submission_id, seq, frame in rows.values_list("submission_id", "seq", "frame")
         ]
     return messages
@@ -103,8 +104,6 @@ def open_view(scope: dict[str, Any], submission_id: int, since: int | None) -> O
 
 
 def _sync_from(submission: Submission, since: int | None) -> InitialSync:
-    from validation.helpers import construct_validation_message
-
     last = submission.last_seq
     if since is not None and 0 <= since <= last and last - since <= MAX_REPLAY:
         # Up to `last` only: under PostgreSQL's READ COMMITTED the events query sees events committed
