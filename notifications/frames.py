@@ -20,6 +20,8 @@ from submissions.frames import encode
 NOTIFICATION = "notification"
 USER_EVENT_TYPE = "user.event"
 USER_GROUP_PREFIX = "user."
+# Every user event goes here too: staff list pages follow everyone's submissions on one socket.
+STAFF_GROUP = "staff.notifications"
 
 
 def user_group_name(user_id: int) -> str:
@@ -41,6 +43,8 @@ def user_event_message(
     frame = {
         "type": NOTIFICATION,
         "submission": submission_id,
+        # Whose it is: a staff list page hears everyone's, and toasts only the person's own.
+        "owner": user_id,
         "seq": seq,
         "title": title,
         "status": status,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from common import metrics
 from common.constants import STATUS_NAMES
-from notifications.frames import user_event_message, user_group_name
+from notifications.frames import STAFF_GROUP, user_event_message, user_group_name
 from submissions import latest_progress
 from submissions.frames import PROGRESS, STATUS, Progress, build_frame, encode
 from submissions.models import SubmissionEvent
@@ -106,6 +106,8 @@ def _publish_status(submission_id: int, message: dict[str, Any], owner_message: 
     message["sent_at"] = metrics.stamp()
     publish(submission_id, message)
     publish_to_group(user_group_name(owner_message["user"]), owner_message)
+    # Staff list pages (`/ws/notifications/?all=1`); the hub delivers each event once per socket.
+    publish_to_group(STAFF_GROUP, owner_message)
 
 
 def _publish_progress(

@@ -7,6 +7,9 @@ rules and reuses its pieces: the Origin is checked before accept (in
 (4430) and the client frame rules and rate limit, and the hub closes them
 with 4401 when the sign-in ends.
 
+Staff may ask for every submission's events (`?all=1`, the list page, which
+shows everyone's submissions); anyone else asking gets their own as usual.
+
 There is no replay: a notification is a nudge about where a submission is
 now, and each page renders the current state from the server when it loads.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
@@ -37,6 +41,7 @@ class UserNotificationConsumer(LiveSocket):
     async def connect(self) -> None:
         self.reset_socket_state()
         self.routes: UserRoutes | None = None
+        self.everyone = False
         # The latest frame per submission, oldest first: a page that reads
         # slowly gets each submission's newest status, and memory is bounded
         # by how many submissions the person has.
@@ -62,11 +67,15 @@ class UserNotificationConsumer(LiveSocket):
 
         hub = await get_hub()
         self.routes = hub.users
+        self.everyone = user.is_staff and wants_everyone(self.scope)
         try:
             await self.routes.subscribe(user.pk, self)
+            if self.everyone:
+                await self.routes.staff.subscribe(self)
         except DatabaseError:
             # Leave the group now rather than at disconnect: nothing is delivered to a refused page.
             await self.routes.unsubscribe(user.pk, self)
+            await self.routes.staff.unsubscribe(self)
             await self.refuse(close_codes.TRY_AGAIN_LATER)
             return
         await self.accept()
@@ -76,6 +85,7 @@ class UserNotificationConsumer(LiveSocket):
         await self.stop_writer()
         if self.routes is not None and self.user_id is not None:
             await self.routes.unsubscribe(self.user_id, self)
+            await self.routes.staff.unsubscribe(self)
             self.routes = None
         await self.release_slot()
 
@@ -91,6 +101,7 @@ class UserNotificationConsumer(LiveSocket):
         """The sign-in behind this socket ended: stop delivering and close."""
         if self.routes is not None and self.user_id is not None:
             self.routes.subscribers.get(self.user_id, set()).discard(self)
+            self.routes.staff.discard(self)
         self.close_for_ended_session()
 
     async def write_loop(self) -> None:
@@ -109,3 +120,9 @@ class UserNotificationConsumer(LiveSocket):
             await self.send(text_data=encode({"type": PONG, "timestamp": timezone.now().isoformat()}))
             metrics.frame_sent("pong")
         # A `resume` is accepted and ignored: this socket has no replay.
+
+
+def wants_everyone(scope: dict[str, Any]) -> bool:
+    """Whether the page asked for every submission's events (`?all=1`)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return query.get("all") == ["1"]

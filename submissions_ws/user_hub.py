@@ -3,8 +3,11 @@
 A page anywhere in the site holds one socket on `/ws/notifications/`. As with
 submissions, the process's hub joins each user's group (`user.<id>`) once,
 on its single channel, and hands the encoded frame to that user's sockets.
-Only the owner's group is published to, so staff watching a submission do
-not get its owner's notifications.
+Only the owner's group carries a person's own notifications, so staff
+watching a submission do not get its owner's toasts. Every event also goes to
+one staff group (`StaffRoutes`): a staff list page, which shows everyone's
+submissions, asks its one socket for all of them (`?all=1`) instead of
+opening a socket per row.
 
 The event log backs the doorbell here too: every sweep compares the
 `last_seq` of the connected users' submissions with the highest seq already
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from channels.db import database_sync_to_async
 
-from notifications.frames import user_group_name
+from notifications.frames import STAFF_GROUP, user_group_name
 from submissions_ws import user_selectors
 
 if TYPE_CHECKING:
@@ -58,6 +61,8 @@ class UserRoutes:
         # Per user, (submissions, sum of last seqs) as last read: a cheap
         # first look, one row per user, before reading any user's submissions.
         self._totals: dict[int, tuple[int, int]] = {}
+        # Staff sockets that follow every submission.
+        self.staff = StaffRoutes(hub)
 
     async def subscribe(self, user_id: int, subscriber: UserSubscriber) -> None:
         """Register a socket; the first of a user joins the group and reads where each submission is.
@@ -100,6 +105,7 @@ class UserRoutes:
 
     def dispatch(self, message: dict[str, Any]) -> None:
         """Hand one user event to the user's sockets, unless it was already delivered."""
+        self.staff.dispatch(message)
         user_id = message.get("user")
         subscribers = self.subscribers.get(user_id)  # type: ignore[arg-type]
         if not subscribers:
@@ -117,6 +123,7 @@ class UserRoutes:
 
     async def sweep(self) -> None:
         """Relay from the event log the latest event of any submission whose doorbell did not come."""
+        await self.staff.sweep()
         users = [user_id for user_id in self.subscribers if user_id in self._ready]
         if not users:
             self._behind = {}
@@ -152,14 +159,98 @@ class UserRoutes:
                 self.dispatch(message)
 
     async def rejoin(self) -> None:
+        await self.staff.rejoin()
         for user_id in tuple(self.subscribers):
             with contextlib.suppress(Exception):
                 await self.hub.layer.group_add(user_group_name(user_id), self.hub.channel)
 
     async def stop(self) -> None:
+        await self.staff.stop()
         for user_id in tuple(self.subscribers):
             with contextlib.suppress(Exception):
                 await self.hub.layer.group_discard(user_group_name(user_id), self.hub.channel)
         self.subscribers.clear()
         self.delivered.clear()
         self._ready.clear()
+
+
+class StaffRoutes:
+    """Every submission's user events, for staff sockets that asked for all of them.
+
+    The same layer message as the owner's (one `send_message`, two groups),
+    so a process with both the owner's and a staff socket receives it twice;
+    `delivered` lets each event out once. The sweep repairs lost doorbells as
+    `UserRoutes.sweep` does, from one aggregate row per round while nothing
+    moves, and without the confirm rounds: a late doorbell is then only
+    dropped as delivered.
+    """
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.subscribers: set[UserSubscriber] = set()
+        # Submission -> highest seq delivered; read at the first subscribe.
+        self.delivered: dict[int, int] = {}
+        self._totals: tuple[int, int] | None = None
+
+    async def subscribe(self, subscriber: UserSubscriber) -> None:
+        """Join first, then read where every submission is (as `UserRoutes.subscribe`)."""
+        first = not self.subscribers
+        self.subscribers.add(subscriber)
+        if not first:
+            return
+        try:
+            await self.hub.layer.group_add(STAFF_GROUP, self.hub.channel)
+        except Exception:  # noqa: BLE001 - the sweep still delivers while the layer is down
+            logger.warning("could not join the staff group; relying on the event log")
+        start = await database_sync_to_async(user_selectors.all_last_seqs)()
+        if not self.subscribers:  # every staff socket left during the read
+            return
+        for submission_id, last_seq in start.items():
+            self.delivered[submission_id] = max(self.delivered.get(submission_id, 0), last_seq)
+        self._totals = (len(start), sum(start.values()))
+
+    async def unsubscribe(self, subscriber: UserSubscriber) -> None:
+        if subscriber not in self.subscribers:
+            return
+        self.subscribers.discard(subscriber)
+        if not self.subscribers:
+            await self.stop()
+
+    def discard(self, subscriber: UserSubscriber) -> None:
+        """Stop delivering to a socket whose sign-in ended (it closes itself)."""
+        self.subscribers.discard(subscriber)
+
+    def dispatch(self, message: dict[str, Any]) -> None:
+        if not self.subscribers:
+            return
+        submission_id, seq = message["submission"], message["seq"]
+        if seq <= self.delivered.get(submission_id, 0):
+            return
+        self.delivered[submission_id] = seq
+        for subscriber in tuple(self.subscribers):
+            subscriber.deliver(message)
+
+    async def sweep(self) -> None:
+        if not self.subscribers or self._totals is None:
+            return
+        totals = await database_sync_to_async(user_selectors.all_totals)()
+        if totals == self._totals:
+            return
+        self._totals = totals
+        latest = await database_sync_to_async(user_selectors.all_last_seqs)()
+        due = [pk for pk, last_seq in latest.items() if last_seq > self.delivered.get(pk, 0)]
+        if due:
+            for message in await database_sync_to_async(user_selectors.latest_user_events)(due):
+                self.dispatch(message)
+
+    async def rejoin(self) -> None:
+        if self.subscribers:
+            with contextlib.suppress(Exception):
+                await self.hub.layer.group_add(STAFF_GROUP, self.hub.channel)
+
+    async def stop(self) -> None:
+        self.subscribers.clear()
+        self.delivered.clear()
+        self._totals = None
+        with contextlib.suppress(Exception):
+            await self.hub.layer.group_discard(STAFF_GROUP, self.hub.channel)
