@@ -12,11 +12,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 SET_STATUS = """
 from django.contrib.auth import get_user_model
 from common.constants import {status}
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Submission
 owner = get_user_model().objects.get(username={owner!r})
 submission, _ = Submission.objects.get_or_create(title={title!r}, owner=owner)
-set_status(submission, {status}, {message!r})
+change_status(submission=submission, status={status}, message={message!r})
 """
 MAKE_PEOPLE = """
 from django.contrib.auth import get_user_model

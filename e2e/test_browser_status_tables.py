@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 SET_STATUS = """
 from common.constants import {status}
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Submission
-set_status(Submission.objects.get(title="Demo submission"), {status}, {message!r})
+change_status(submission=Submission.objects.get(title="Demo submission"), status={status}, message={message!r})
 """
 
 

@@ -106,7 +106,7 @@ async def test_staff_asking_for_everyone_hear_an_event_of_another_process_throug
     def written_elsewhere() -> None:
         from unittest import mock
 
-        with mock.patch("submissions.helpers.publish_to_group"), mock.patch("submissions.helpers.publish"):
+        with mock.patch("submissions.events.publish_to_group"), mock.patch("submissions.events.publish"):
             submission.status = ERROR
             submission.message = "Import failed."
             submission.save()
