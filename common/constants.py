@@ -37,6 +37,17 @@ STATUS_COLOURS: dict[int, str] = {
     COMPLETED: "dark",
 }
 
+# Statuses during which a job runs and reports progress: a phase running or
+# queued (Waiting), and the archive working through sent records (Submitted).
+# Every other status is where a phase ended.
+JOB_RUNNING_STATUSES = frozenset({WAITING, SUBMITTED})
+# Statuses announced as an alert (role=alert), not as a polite status.
+ALERT_STATUSES = frozenset({ERROR})
+# Statuses a job ends in after changing the records themselves (an import
+# loads them, the archive adds accessions): a page showing the records is
+# then out of date.
+RECORDS_CHANGED_STATUSES = frozenset({LOADED, COMPLETED})
+
 # Which user actions each status allows. Views enforce this and pages use it
 # to enable buttons, so both read the same table.
 VALIDATE = "validate"

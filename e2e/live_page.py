@@ -1,4 +1,4 @@
-"""A page, as far as the protocol goes: what `static/submissions/live.js` does.
+"""A page, as far as the protocol goes: what `static/submissions/detail.js` does.
 
 It applies status frames strictly in seq order, asks to resume on a gap,
 keeps the latest progress per phase, and reconnects by itself with backoff

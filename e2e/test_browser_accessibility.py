@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from e2e.browser import create_submission
+from e2e.browser import create_submission, drop_sockets
 from uid.example_data import write_example_csv
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -55,7 +55,7 @@ def test_banner_alert_log_and_connection_are_live_regions(page, site):
     expect(page.locator("#notification")).to_match_aria_snapshot('- status: "Loaded 3 animals."')
 
     page.context.set_offline(True)
-    page.evaluate("window.submissionLive.ws.close()")
+    assert drop_sockets(page, "/ws/submissions/") == 1
     expect(page.locator("#connection")).to_match_aria_snapshot("- status: /Reconnecting…|Offline since .*/")
     page.context.set_offline(False)
     expect(page.locator("#connection")).to_match_aria_snapshot("- status: Live", timeout=20_000)

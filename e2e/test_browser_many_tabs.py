@@ -1,4 +1,4 @@
-"""Five list tabs and five detail tabs of one person, 22 submissions: every tab stays live."""
+"""Five list tabs and five detail tabs of one person, 22 submissions: every tab stays live on few sockets."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from e2e.browser import open_sockets
+
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 MAKE_SUBMISSIONS = """
 from django.contrib.auth import get_user_model
+from common.constants import LOADED
 from uid.models import Submission
 demo = get_user_model().objects.get(username="demo")
 for number in range(21):
-    Submission.objects.create(title=f"Extra {number}", owner=demo, status=1, message="Loaded.")
+    Submission.objects.create(title=f"Extra {number}", owner=demo, status=LOADED, message="Loaded.")
 """
 SET_STATUS = """
 from common.constants import READY
@@ -39,6 +42,12 @@ def test_five_list_tabs_and_five_detail_tabs_all_update(page, site):
         expect(tab.locator("#connection")).to_have_text("Live", timeout=15_000)
     for tab in lists:
         assert tab.locator("#submission-table tbody tr").count() == 20  # one page: 20 rows, 20 sockets before
+        # The rows and the toasts share the tab's one socket.
+        assert open_sockets(tab) == ["/ws/notifications/"]
+    for tab in details:
+        notifications, submission = open_sockets(tab)
+        assert notifications == "/ws/notifications/"
+        assert submission.startswith("/ws/submissions/1/?since=")
 
     site.manage("shell", stdin=SET_STATUS)
 

@@ -1,6 +1,6 @@
 """Progress people can read: "12,000 of 36,000 records · 4,100/s · about 6 s left".
 
-The terminal watcher uses these; `static/submissions/live.js` writes the same
+The terminal watcher uses these; `static/submissions/detail.js` writes the same
 text on the page (`progressText` there mirrors `progress_text` here).
 """
 

@@ -2,7 +2,7 @@
 
 `manage.py watch_submission <pk> --url <site> --token <token>` connects to
 `/ws/submissions/<pk>/` with `Authorization: Bearer <token>`, applies status
-frames in seq order exactly as `live.js` does (a gap asks for `resume`), and
+frames in seq order exactly as `detail.js` does (a gap asks for `resume`), and
 after a drop reconnects with `?since=<last seq>`, with the pages' backoff.
 It exits as soon as no job runs on the submission, with a code a script can
 branch on (EXIT_CODES); 3 means it could not follow at all.

@@ -109,7 +109,7 @@ def update_submission(
 @login_required
 def submission_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.visible_submissions(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "rows": selectors.list_rows(page), "list_state": selectors.status_tables()}
+    context = {"page_obj": page, "rows": selectors.list_rows(page)}
     return render(request, "submissions/list.html", context)
 
 

@@ -24,7 +24,7 @@ from submissions import latest_progress
 from submissions.frames import PROGRESS, STATUS, Progress, build_frame, encode
 from submissions.models import SubmissionEvent
 from submissions.publishing import EVENT_TYPE, publish, publish_to_group
-from submissions.user_frames import user_event_message, user_group_name
+from submissions.user_frames import STAFF_GROUP, staff_event_message, user_event_message, user_group_name
 from uid.models import Submission
 
 __all__ = ["Progress", "progress_message", "send_message", "status_message"]
@@ -128,6 +128,8 @@ def _publish_status(submission_id: int, message: dict[str, Any], owner_message: 
     message["sent_at"] = metrics.stamp()
     publish(submission_id, message)
     publish_to_group(user_group_name(owner_message["user"]), owner_message)
+    # Staff list pages (`/ws/notifications/?all=1`) follow every submission.
+    publish_to_group(STAFF_GROUP, staff_event_message(owner_message))
 
 
 def _publish_progress(

@@ -34,7 +34,7 @@ from uid.models import Animal, Sample, Submission
 TIMELINE_LIMIT = 200
 RECORDS_LIMIT = 100
 # Validation-message key → (element id on the detail page, label). The ids
-# are a contract with live.js, which updates them from frames.
+# are a contract with detail.js, which updates them from frames.
 COUNT_FIELDS = {
     "animals": ("count-animals", "Animals"),
     "samples": ("count-samples", "Samples"),
@@ -70,43 +70,29 @@ def allowed_actions(status: int) -> frozenset[str]:
     return ACTIONS_BY_STATUS.get(status, frozenset())
 
 
-def status_tables() -> dict[str, Any]:
-    """Status names, colours and actions keyed by code, for the live client.
-
-    The client renders from these tables instead of carrying its own copy,
-    so `common.constants` stays the single source.
-    """
-    return {
-        "statuses": {str(code): name for code, name in STATUS_NAMES.items()},
-        "colours": {str(code): colour for code, colour in STATUS_COLOURS.items()},
-        "actions": {str(code): sorted(actions) for code, actions in ACTIONS_BY_STATUS.items()},
-    }
-
-
 @dataclass(frozen=True, slots=True)
 class ListRow:
-    """One row of the list page, with what its live socket resumes from."""
+    """One row of the list page; the page's notification socket keeps it live."""
 
     submission: Submission
     colour: str
-    ws_path: str
 
 
 def list_rows(submissions: Iterable[Submission]) -> list[ListRow]:
-    return [ListRow(s, STATUS_COLOURS[s.status], ws_path(s.pk)) for s in submissions]
+    return [ListRow(s, STATUS_COLOURS[s.status]) for s in submissions]
 
 
 def page_state(submission: Submission) -> dict[str, Any]:
     """The `submission-state` JSON the detail page hands to the live client.
 
     `seq` is the `last_seq` read together with status and message, so the
-    client's first `?since=` resumes exactly after what the page shows.
+    client's first `?since=` resumes exactly after what the page shows. The
+    status tables come once per page from `common.context_processors`.
     """
     return {
         "submission": submission.pk,
         "seq": submission.last_seq,
         "status": submission.status,
-        **status_tables(),
         "ws_path": ws_path(submission.pk),
     }
 
@@ -205,7 +191,7 @@ def jobs_ahead(submission: Submission) -> int:
 
 
 def queued_label(ahead: int) -> str:
-    """The progress label of a queued job; live.js words it the same way."""
+    """The progress label of a queued job; detail.js words it the same way."""
     return "Queued (next in line)" if ahead == 0 else f"Queued ({ahead} ahead of you)"
 
 

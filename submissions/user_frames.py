@@ -23,6 +23,11 @@ from submissions.frames import encode
 NOTIFICATION = "notification"
 USER_EVENT_TYPE = "user.event"
 USER_GROUP_PREFIX = "user."
+# Every user event goes here too: staff list pages follow everyone's submissions on one socket.
+STAFF_GROUP = "staff.notifications"
+STAFF_EVENT_TYPE = "staff.event"
+# The staff routes have one key: every staff socket that asked for all submissions.
+STAFF_KEY = 0
 
 
 def user_group_name(user_id: int) -> str:
@@ -42,13 +47,29 @@ def user_event_message(
 ) -> dict[str, Any]:
     """The layer message for one status event, its encoded frame included."""
     frame = notification_frame(
-        submission_id=submission_id, seq=seq, title=title, status=status, notification=notification, timestamp=timestamp
+        user_id=user_id,
+        submission_id=submission_id,
+        seq=seq,
+        title=title,
+        status=status,
+        notification=notification,
+        timestamp=timestamp,
     )
     return {"type": USER_EVENT_TYPE, "user": user_id, "submission": submission_id, "seq": seq, "frame": encode(frame)}
 
 
+def staff_event_message(owner_message: dict[str, Any]) -> dict[str, Any]:
+    """The same event for the staff group: its own type, so the hub routes it to the staff sockets only.
+
+    A process with both the owner's and a staff socket receives the two
+    copies; each goes to its own routes, so neither socket hears it twice.
+    """
+    return {**owner_message, "type": STAFF_EVENT_TYPE, "staff": STAFF_KEY}
+
+
 def notification_frame(
     *,
+    user_id: int,
     submission_id: int,
     seq: int,
     title: str,
@@ -60,6 +81,8 @@ def notification_frame(
     return {
         "type": NOTIFICATION,
         "submission": submission_id,
+        # Whose it is: a staff list page hears everyone's, and toasts only the person's own.
+        "owner": user_id,
         "seq": seq,
         "title": title,
         "status": status,

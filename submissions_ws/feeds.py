@@ -12,7 +12,11 @@ no replay; the feed remembers the highest seq delivered per submission, so
 the doorbell and the sweep bringing the same event send it once, and the
 sweep relays only the latest event of a submission that moved.
 
-In both, the event log backs the doorbell: that is how a `manage.py shell` in
+`StaffFeed` serves staff list pages (`/ws/notifications/?all=1`), which show
+everyone's submissions: one key, one group, and the same "delivered" rule as
+`UserFeed` over every submission, so a staff list tab needs one socket.
+
+In all three, the event log backs the doorbell: that is how a `manage.py shell` in
 another process reaches pages in the embedded default, and how a doorbell
 lost to a Redis restart is repaired.
 """
@@ -26,7 +30,7 @@ from channels.db import database_sync_to_async
 
 from common import metrics
 from submissions.publishing import group_name
-from submissions.user_frames import user_group_name
+from submissions.user_frames import STAFF_GROUP, STAFF_KEY, staff_event_message, user_group_name
 from submissions_ws import selectors, user_selectors
 from submissions_ws.routes import Gaps, Subscriber
 
@@ -148,3 +152,57 @@ class UserFeed:
         self.delivered.clear()
         self._ready.clear()
         self._totals.clear()
+
+
+class StaffFeed:
+    """One key (`STAFF_KEY`): staff sockets that follow every submission; delivered seqs per submission."""
+
+    key_field = "staff"
+
+    def __init__(self) -> None:
+        self.delivered: dict[int, int] = {}
+        # (submissions, sum of last seqs) as last read; None until the start is read.
+        self._totals: tuple[int, int] | None = None
+
+    def group(self, key: int) -> str:
+        return STAFF_GROUP
+
+    async def joined(self, key: int) -> None:
+        """Read where every submission is: those events are not news."""
+        start = await database_sync_to_async(user_selectors.all_last_seqs)()
+        for submission_id, last_seq in start.items():
+            self.delivered[submission_id] = max(self.delivered.get(submission_id, 0), last_seq)
+        self._totals = (len(start), sum(start.values()))
+
+    def left(self, key: int) -> None:
+        self.clear()
+
+    def fresh(self, message: dict[str, Any]) -> bool:
+        submission_id, seq = message["submission"], message["seq"]
+        if seq <= self.delivered.get(submission_id, 0):
+            return False
+        self.delivered[submission_id] = seq
+        return True
+
+    async def gaps(self, subscribers: Mapping[int, Collection[Subscriber]], waiting: set[int]) -> Gaps:
+        if not subscribers or self._totals is None:
+            return {}
+        totals = await database_sync_to_async(user_selectors.all_totals)()
+        if totals == self._totals and not waiting:
+            return {}
+        self._totals = totals
+        latest = await database_sync_to_async(user_selectors.all_last_seqs)()
+        return {
+            submission_id: (STAFF_KEY, self.delivered.get(submission_id, 0), last_seq)
+            for submission_id, last_seq in latest.items()
+            if last_seq > self.delivered.get(submission_id, 0)
+        }
+
+    async def repairs(self, due: dict[int, tuple[int, int]]) -> list[dict[str, Any]]:
+        # The owners' latest events, addressed to the staff key.
+        owners = await database_sync_to_async(user_selectors.latest_user_events)(list(due))
+        return [staff_event_message(message) for message in owners]
+
+    def clear(self) -> None:
+        self.delivered.clear()
+        self._totals = None

@@ -31,7 +31,7 @@ from django.conf import settings
 
 from submissions.publishing import register_server_loop, unregister_server_loop
 from submissions_ws import sessions
-from submissions_ws.feeds import SubmissionFeed, UserFeed
+from submissions_ws.feeds import StaffFeed, SubmissionFeed, UserFeed
 from submissions_ws.routes import GroupChannel, Routes, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def layer_handler(method: Handler) -> Handler:
 
 
 class Hub:
-    """This process's channel, its two sets of routes, and the loops that keep them honest.
+    """This process's channel, its three sets of routes, and the loops that keep them honest.
 
     Consumers call `hub.submissions` (keyed by submission id) and `hub.users`
     (keyed by user id): `subscribe`, `unsubscribe`. Layer messages go to the
@@ -64,13 +64,15 @@ class Hub:
         self.submissions = Routes(self.channel, SubmissionFeed(), confirm_sweeps=confirm_sweeps)
         # Each signed-in person's notification sockets (`/ws/notifications/`).
         self.users = Routes(self.channel, UserFeed(), confirm_sweeps=confirm_sweeps)
+        # Staff list pages that follow every submission (`?all=1`), one key.
+        self.staff = Routes(self.channel, StaffFeed(), confirm_sweeps=confirm_sweeps)
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
         self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
 
     @property
-    def routes(self) -> tuple[Routes, Routes]:
-        return (self.submissions, self.users)
+    def routes(self) -> tuple[Routes, Routes, Routes]:
+        return (self.submissions, self.users, self.staff)
 
     async def start(self) -> None:
         await self.channel.open()
@@ -134,6 +136,11 @@ class Hub:
     def user_event(self, message: dict[str, Any]) -> None:
         """A status notification, for every local notification socket of its owner."""
         self.users.dispatch(message)
+
+    @layer_handler
+    def staff_event(self, message: dict[str, Any]) -> None:
+        """The same notification, for every local staff socket that follows all submissions."""
+        self.staff.dispatch(message)
 
     async def _receive_loop(self) -> None:
         failures = 0
@@ -203,13 +210,17 @@ class Hub:
             return
         # A key rotated while its person stayed signed in (a password change in that browser) carries on.
         followed = await database_sync_to_async(sessions.follow_rotations)(ended)
+        closed: set[int] = set()
         for session_key in ended:
             new_key, user_id = followed.get(session_key, (None, None))
             for routes, key, subscriber in by_key[session_key]:
                 if new_key is not None and str(subscriber.user_id) == user_id:
                     subscriber.session_key = new_key
-                else:
-                    routes.detach(key, subscriber)
+                    continue
+                routes.detach(key, subscriber)
+                # A staff socket is in two routes (its own and everyone's): close it once.
+                if id(subscriber) not in closed:
+                    closed.add(id(subscriber))
                     subscriber.end_session()
 
 

@@ -7,6 +7,9 @@ rules and reuses its pieces: the Origin is checked before accept (in
 (4430) and the client frame rules and rate limit, and the hub closes them
 with 4401 when the sign-in ends.
 
+Staff may ask for every submission's events (`?all=1`, the list page, which
+shows everyone's submissions); anyone else asking gets their own as usual.
+
 There is no replay: a notification is a nudge about where a submission is
 now, and each page renders the current state from the server when it loads.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.db import DatabaseError
@@ -23,6 +27,7 @@ from django.utils import timezone
 
 from common import metrics
 from submissions.frames import PONG, encode
+from submissions.user_frames import STAFF_KEY
 from submissions_ws import close_codes, drain, user_selectors
 from submissions_ws.auth import surely_anonymous
 from submissions_ws.hub import get_hub
@@ -37,6 +42,7 @@ class UserNotificationConsumer(LiveSocket):
     async def connect(self) -> None:
         self.reset_socket_state()
         self.routes: Routes | None = None
+        self.staff_routes: Routes | None = None
         # The latest frame per submission, oldest first: a page that reads
         # slowly gets each submission's newest status, and memory is bounded
         # by how many submissions the person has.
@@ -62,11 +68,15 @@ class UserNotificationConsumer(LiveSocket):
 
         hub = await get_hub()
         self.routes = hub.users
+        if user.is_staff and wants_everyone(self.scope):
+            self.staff_routes = hub.staff
         try:
             await self.routes.subscribe(user.pk, self)
+            if self.staff_routes is not None:
+                await self.staff_routes.subscribe(STAFF_KEY, self)
         except DatabaseError:
-            # Leave the group now rather than at disconnect: nothing is delivered to a refused page.
-            await self.routes.unsubscribe(user.pk, self)
+            # Leave the groups now rather than at disconnect: nothing is delivered to a refused page.
+            await self._leave_routes(user.pk)
             await self.refuse(close_codes.TRY_AGAIN_LATER)
             return
         await self.accept()
@@ -74,10 +84,17 @@ class UserNotificationConsumer(LiveSocket):
 
     async def disconnect(self, code: int) -> None:
         await self.stop_writer()
-        if self.routes is not None and self.user_id is not None:
-            await self.routes.unsubscribe(self.user_id, self)
-            self.routes = None
+        if self.user_id is not None:
+            await self._leave_routes(self.user_id)
         await self.release_slot()
+
+    async def _leave_routes(self, user_id: int) -> None:
+        if self.routes is not None:
+            await self.routes.unsubscribe(user_id, self)
+            self.routes = None
+        if self.staff_routes is not None:
+            await self.staff_routes.unsubscribe(STAFF_KEY, self)
+            self.staff_routes = None
 
     # -- hub side -----------------------------------------------------------
 
@@ -107,3 +124,9 @@ class UserNotificationConsumer(LiveSocket):
             await self.send(text_data=encode({"type": PONG, "timestamp": timezone.now().isoformat()}))
             metrics.frame_sent("pong")
         # A `resume` is accepted and ignored: this socket has no replay.
+
+
+def wants_everyone(scope: dict[str, Any]) -> bool:
+    """Whether the page asked for every submission's events (`?all=1`)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return query.get("all") == ["1"]

@@ -43,6 +43,17 @@ def owned_totals(user_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {owner_id: (count, total or 0) for owner_id, count, total in rows}
 
 
+def all_totals() -> tuple[int, int]:
+    """`(submissions, sum of their last seqs)` over every submission: the staff routes' first look."""
+    row = Submission.objects.aggregate(count=Count("pk"), total=Sum("last_seq"))
+    return row["count"], row["total"] or 0
+
+
+def all_last_seqs() -> dict[int, int]:
+    """`{submission id: last seq}` for every submission (staff follow them all)."""
+    return dict(Submission.objects.values_list("pk", "last_seq"))
+
+
 def latest_user_events(submission_ids: list[int]) -> list[dict[str, Any]]:
     """Each submission's latest status event, as the layer message the hub routes.
 

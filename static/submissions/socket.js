@@ -1,18 +1,20 @@
 /*
- * Submission Live: the reconnecting WebSocket both live clients build on.
+ * Submission Live: what every live page shares, written once.
  *
- * live.js (a submission's page and the list rows) and toasts.js (the
- * notification socket on every page) need the same connection rules, so they
- * are written once here:
- * - reconnect with full-jitter exponential backoff; only a connection that
- *   stays up for STABLE_AFTER_MS resets it, so a server that accepts and
- *   drops at once keeps backing off and the page ends up "Offline";
- * - ping every PING_EVERY_MS and treat IDLE_LIMIT_MS without any frame as a
- *   dead socket;
- * - 4403 (not yours) and 4401 (signed out) stop for good: retrying cannot help.
- * Subclasses supply `url()`, `accepts(frame)` and `handle(frame)`, and may
- * extend `_opened()`. Frames are parsed as JSON and never turned into HTML.
+ * - `ReconnectingSocket`: full-jitter exponential backoff; only a connection
+ *   that stays up for STABLE_AFTER_MS resets it, so a server that accepts and
+ *   drops at once keeps backing off and the page ends up "Offline"; a ping
+ *   every PING_EVERY_MS and IDLE_LIMIT_MS without any frame means a dead
+ *   socket; 4403 (not yours) and 4401 (signed out) stop for good. Subclasses
+ *   supply `url()`, `accepts(frame)` and `handle(frame)`.
+ * - `config`: the server's status tables (names, colours, actions, which
+ *   statuses mean a running job), read once from the `live-client` JSON that
+ *   base.html renders from common.constants. No status code is written here.
+ * - `notifications()`: the page's one socket on /ws/notifications/, shared by
+ *   toasts.js and the list page (list.js): each listens to its frames.
+ * - The badges both pages draw (status, connection), as text only.
  *
+ * Frames are parsed as JSON and never turned into HTML.
  * Plain ES2020, no build step; loaded before the scripts that use it.
  */
 (() => {
@@ -55,6 +57,30 @@
     const node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
   }
+
+  /**
+   * The server's tables (common/context_processors.py). Codes arrive as JSON
+   * keys (strings) and lists; the helpers below answer for a number.
+   */
+  function readConfig() {
+    const raw = readJson("live-client");
+    if (!raw) return null;
+    const set = (codes) => new Set((codes || []).map(Number));
+    const jobRunning = set(raw.job_running);
+    const alert = set(raw.alert);
+    const recordsChanged = set(raw.records_changed);
+    return Object.freeze({
+      ...raw,
+      name: (status) => raw.names[status],
+      colour: (status) => raw.colours[status] || "secondary",
+      actions: (status) => new Set(raw.actions[status] || []),
+      jobRunning: (status) => jobRunning.has(Number(status)),
+      alert: (status) => alert.has(Number(status)),
+      recordsChanged: (status) => recordsChanged.has(Number(status)),
+    });
+  }
+
+  const config = readConfig();
 
   /** Reconnect every socket now when the network returns or the tab is shown again. */
   function watchNetwork(clients) {
@@ -217,5 +243,128 @@
     }
   }
 
-  window.LiveSocket = { ReconnectingSocket, State, backoffDelay, el, readJson, watchNetwork };
+  // -- the page's one notification socket ------------------------------------
+
+  /** /ws/notifications/: frames of type "notification" only, handed to every listener. */
+  class NotificationSocket extends ReconnectingSocket {
+    constructor(path) {
+      super({ path, onState: (state, since) => this.listeners.forEach((l) => l.state && l.state(state, since)) });
+      this.listeners = [];
+      this.everyone = false;
+    }
+
+    /** Staff on the list page ask for every submission's frames (README, "Notifications"). */
+    url() {
+      return this.everyone ? `${super.url()}?all=1` : super.url();
+    }
+
+    accepts(frame) {
+      return frame.type === "notification";
+    }
+
+    handle(frame) {
+      this.listeners.forEach((l) => l.frame && l.frame(frame));
+    }
+
+    /** @param {{frame?:(f:object)=>void, state?:(s:string, since:Date|null)=>void}} listener */
+    listen(listener) {
+      this.listeners.push(listener);
+      if (listener.state) listener.state(this.state, this.lostAt);
+    }
+  }
+
+  let notificationSocket = null;
+  let domLoaded = document.readyState === "complete";
+  document.addEventListener("DOMContentLoaded", () => {
+    domLoaded = true;
+  });
+
+  /**
+   * The page's notification socket, created on first use and started once
+   * every deferred script has run (DOMContentLoaded), so each could listen
+   * and say what it needs (`everyone`) before the first connect.
+   */
+  function notifications() {
+    if (notificationSocket) return notificationSocket;
+    if (!config) return null;
+    const socket = new NotificationSocket(config.notifications_ws_path);
+    notificationSocket = socket;
+    const start = () => {
+      watchNetwork([socket]);
+      socket.start();
+    };
+    if (domLoaded) setTimeout(start, 0);
+    else document.addEventListener("DOMContentLoaded", start);
+    return socket;
+  }
+
+  // -- badges both pages draw -------------------------------------------------
+
+  const pad = (n) => String(n).padStart(2, "0");
+  const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const dateTime = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(d)}`;
+
+  function parseDate(value) {
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? new Date() : d;
+  }
+
+  /** Replace every `text-bg-*` class, so a badge never carries two colours. */
+  function setBadge(node, colour, text) {
+    if (!node) return;
+    for (const cls of [...node.classList]) if (cls.startsWith("text-bg-")) node.classList.remove(cls);
+    node.classList.add(`text-bg-${colour || "secondary"}`);
+    node.textContent = text;
+  }
+
+  /** A status badge from the server's tables; the frame's own name only for a code the tables lack. */
+  function setStatusBadge(node, status, fallbackName) {
+    setBadge(node, config.colour(status), config.name(status) || String(fallbackName || ""));
+    if (node) node.dataset.status = String(Number(status));
+  }
+
+  /** Show each server-rendered UTC time in the reader's time zone. */
+  function localiseTimes(root) {
+    for (const node of root.querySelectorAll("time[datetime]")) {
+      const d = new Date(node.getAttribute("datetime"));
+      if (!Number.isNaN(d.getTime())) node.textContent = dateTime(d);
+    }
+  }
+
+  const CONNECTION_VIEW = {
+    [State.CONNECTING]: ["secondary", () => "Connecting…"],
+    [State.LIVE]: ["success", () => "Live"],
+    [State.RECONNECTING]: ["warning", () => "Reconnecting…"],
+    [State.OFFLINE]: ["danger", (since) => `Offline since ${clock(since || new Date())}`],
+    [State.DENIED]: ["danger", () => "Offline: access denied"],
+    [State.SIGNED_OUT]: ["danger", () => "Offline: signed out, sign in again"],
+  };
+
+  /** The connection indicator (role=status, so a change is announced). */
+  function showConnection(node, state, since) {
+    const [colour, text] = CONNECTION_VIEW[state];
+    setBadge(node, colour, text(since));
+    if (node) node.dataset.state = state;
+  }
+
+  /** Marks a status badge as last-known when updates are not arriving. */
+  function markStale(badge, state) {
+    if (!badge) return;
+    const stale = state !== State.LIVE && state !== State.CONNECTING;
+    badge.classList.toggle("opacity-50", stale);
+    badge.dataset.live = String(state === State.LIVE);
+    if (stale) badge.title = "Last known status: this page is not receiving live updates";
+    else badge.removeAttribute("title");
+  }
+
+  window.LiveSocket = {
+    ReconnectingSocket,
+    State,
+    config,
+    notifications,
+    el,
+    readJson,
+    watchNetwork,
+    view: { clock, dateTime, parseDate, setBadge, setStatusBadge, localiseTimes, showConnection, markStale },
+  };
 })();

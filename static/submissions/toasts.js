@@ -1,14 +1,16 @@
 /*
  * Submission Live: a toast on any page when one of your submissions changes.
  *
- * One socket per page on /ws/notifications/ (see README, "Notifications").
- * Each frame names a submission, its title, new status and notification.
- * The page shows a small Bootstrap toast linking to the submission, except
- * on that submission's own page (it updates live already), and on the list
- * page it also updates the submission's row. Frame text goes in through
- * textContent only, never innerHTML.
+ * It listens to the page's one socket on /ws/notifications/ (socket.js
+ * `notifications()`, see README, "Notifications"), which the list page's
+ * rows (list.js) listen to as well. Each frame names a submission, its
+ * title, new status and notification. The page shows a small Bootstrap
+ * toast linking to the submission, except on that submission's own page (it
+ * updates live already), and only for the person's own submissions (a staff
+ * list page hears everyone's). Status names and colours come from the
+ * server's tables. Frame text goes in through textContent only.
  *
- * Plain ES2020, no build step. `window.submissionNotifications` for tests.
+ * Plain ES2020, no build step.
  */
 (() => {
   "use strict";
@@ -18,7 +20,7 @@
   const TOAST_TEXT_MAX = 200;
 
   // The connection rules (backoff, pings, close codes) live in socket.js.
-  const { ReconnectingSocket, el, readJson, watchNetwork } = window.LiveSocket;
+  const { config, notifications, el, readJson } = window.LiveSocket;
 
   /** Cut at a word boundary, saying so; the full text is on the submission's page. */
   function shorten(text, limit = TOAST_TEXT_MAX) {
@@ -32,64 +34,26 @@
     return typeof url === "string" && /^\/[^/\\]/.test(url) ? url : `/submissions/${submission}/`;
   }
 
-  class NotificationSocket extends ReconnectingSocket {
-    accepts(frame) {
-      return frame.type === "notification";
-    }
-  }
-
   class Notifier {
-    constructor(area, config, currentSubmission) {
+    constructor(area, currentSubmission) {
       this.area = area;
-      this.config = config;
       this.current = currentSubmission;
       this.seqs = new Map(); // submission -> highest seq seen, so nothing shows twice
     }
 
-    handle(frame) {
+    frame(frame) {
       const submission = Number(frame.submission);
       const seq = Number(frame.seq);
       if (!Number.isInteger(submission) || !Number.isInteger(seq)) return;
       if (seq <= (this.seqs.get(submission) || 0)) return;
       this.seqs.set(submission, seq);
-      this.updateRow(submission, frame);
-      if (submission !== this.current) this.toast(submission, frame);
+      // A frame without an owner is from the person's own route.
+      const mine = frame.owner === undefined || Number(frame.owner) === Number(config.user);
+      if (mine && submission !== this.current) this.toast(submission, frame);
     }
 
-    /** The list page's row, through its own live client when there is one (it keeps seq order). */
-    updateRow(submission, frame) {
-      const row = document.querySelector(`#submission-table tr[data-submission="${submission}"]`);
-      if (!row) return;
-      const client = (window.submissionLiveRows || []).find((c) => c.submission === submission);
-      if (client) {
-        client.handle({ ...frame, type: "status", validation_message: null });
-        return;
-      }
-      if (Number(frame.seq) <= Number(row.dataset.seq || 0)) return;
-      row.dataset.seq = String(Number(frame.seq));
-      row.dataset.status = String(Number(frame.status));
-      const badge = row.querySelector("[data-role=status-badge]");
-      if (badge) {
-        for (const cls of [...badge.classList]) if (cls.startsWith("text-bg-")) badge.classList.remove(cls);
-        badge.classList.add(`text-bg-${this.config.colours[frame.status] || "secondary"}`);
-        badge.textContent = this.config.statuses[frame.status] || String(frame.message || "");
-      }
-      const note = row.querySelector("[data-role=notification]");
-      if (note) note.textContent = String(frame.notification_message || "");
-    }
-
-    /** Bring the list page's own rows up to date (after this socket was away). */
-    resync() {
-      if (!document.getElementById("submission-table") || typeof window.fetch !== "function") return;
-      fetch("/api/submissions/", { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then((response) => (response.ok ? response.json() : []))
-        .then((rows) => {
-          for (const row of rows) {
-            const frame = { seq: row.last_seq, status: row.status, message: row.status_name, notification_message: row.notification };
-            this.updateRow(Number(row.id), frame);
-          }
-        })
-        .catch(() => {});
+    state(state) {
+      this.area.dataset.state = state;
     }
 
     toast(submission, frame) {
@@ -99,13 +63,12 @@
       const status = Number(frame.status);
       const node = el("div", "toast");
       node.dataset.submission = String(submission);
-      node.setAttribute("role", status === 3 ? "alert" : "status");
+      node.setAttribute("role", config.alert(status) ? "alert" : "status");
       node.setAttribute("aria-atomic", "true");
 
       const header = el("div", "toast-header");
-      const colour = this.config.colours[status] || "secondary";
       header.append(
-        el("span", `badge text-bg-${colour} me-2`, this.config.statuses[status] || frame.message || ""),
+        el("span", `badge text-bg-${config.colour(status)} me-2`, config.name(status) || frame.message || ""),
         el("strong", "me-auto text-truncate", frame.title || `Submission ${submission}`),
       );
       const close = el("button", "btn-close");
@@ -133,27 +96,11 @@
   }
 
   function boot() {
-    const config = readJson("notification-state");
     const area = document.getElementById("toast-area");
-    if (!config || !area) return;
+    const socket = config && notifications();
+    if (!area || !socket) return;
     const detail = readJson("submission-state");
-    const notifier = new Notifier(area, config, detail ? Number(detail.submission) : null);
-    let opened = false;
-    const onState = (state, since) => {
-      area.dataset.state = state;
-      // The list page's indicator follows this socket for the person's own rows (live.js).
-      window.dispatchEvent(new CustomEvent("notifications-state", { detail: { state, since } }));
-      if (state === "live") {
-        // No replay on this socket: after a reconnect, read what the rows missed from the JSON API.
-        if (opened) notifier.resync();
-        opened = true;
-      }
-    };
-    const socket = new NotificationSocket({ path: config.ws_path, onState });
-    socket.handle = (frame) => notifier.handle(frame);
-    window.submissionNotifications = { socket, notifier };
-    watchNetwork([socket]);
-    socket.start();
+    socket.listen(new Notifier(area, detail ? Number(detail.submission) : null));
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);

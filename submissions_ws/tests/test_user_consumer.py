@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PATH = "/ws/notifications/"
 
 
-async def connect(user) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), PATH)
+async def connect(user, path: str = PATH) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
     assert connected
@@ -54,6 +54,7 @@ async def test_the_owner_receives_a_notification_frame_after_send_message_commit
     assert frame == {
         "type": "notification",
         "submission": submission.pk,
+        "owner": user.pk,
         "seq": 1,
         "title": "Cattle 2026",
         "status": ERROR,
@@ -79,6 +80,44 @@ async def test_another_user_and_staff_receive_nothing(user, other_user, staff_us
     assert await sam.receive_nothing(timeout=0.1)
     for communicator in (alice, mallory, sam):
         await communicator.disconnect()
+
+
+async def test_staff_asking_for_everyone_hear_other_peoples_submissions_once(user, other_user, staff_user, submission):
+    """`?all=1` (a staff list page): every submission's frame, once, with its owner; others get their own."""
+    sam = await connect(staff_user, f"{PATH}?all=1")
+    mallory = await connect(other_user, f"{PATH}?all=1")
+    alice = await connect(user)
+
+    await change_status(submission, READY, "All records passed validation.")
+
+    seen_by_staff = await receive(sam)
+    assert (seen_by_staff["submission"], seen_by_staff["owner"], seen_by_staff["seq"]) == (submission.pk, user.pk, 1)
+    assert (await receive(alice))["seq"] == 1
+    assert await sam.receive_nothing(timeout=0.3), "the owner's group and the staff group both delivered it"
+    assert await mallory.receive_nothing(timeout=0.1)
+    for communicator in (alice, mallory, sam):
+        await communicator.disconnect()
+
+
+async def test_staff_asking_for_everyone_hear_an_event_of_another_process_through_the_log(user, staff_user, submission):
+    """No doorbell (a `manage.py shell` in the embedded default): the staff sweep relays it, once."""
+    sam = await connect(staff_user, f"{PATH}?all=1")
+
+    def written_elsewhere() -> None:
+        from unittest import mock
+
+        with mock.patch("submissions.events.publish_to_group"), mock.patch("submissions.events.publish"):
+            submission.status = ERROR
+            submission.message = "Import failed."
+            submission.save()
+            send_message(submission, None)
+
+    await database_sync_to_async(written_elsewhere)()
+    frame = await receive(sam)
+
+    assert (frame["submission"], frame["seq"], frame["status"]) == (submission.pk, 1, ERROR)
+    assert await sam.receive_nothing(timeout=0.3), "the sweep announced it twice"
+    await sam.disconnect()
 
 
 async def test_progress_and_events_from_before_the_connect_are_not_announced(user, submission):

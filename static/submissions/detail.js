@@ -1,28 +1,19 @@
 /*
- * Submission Live: keeps submission pages current over a WebSocket.
+ * Submission Live: a submission's page, kept current over its WebSocket.
  *
  * The server numbers each submission's status events 1, 2, 3… with no gap,
  * so the page only has to remember the last seq it applied (`lastSeq`):
  * duplicates are dropped, a gap asks the server to replay, and a reconnect
- * resumes with `?since=lastSeq`. Nothing here trusts frame text: every
- * string goes in through textContent, never innerHTML.
+ * resumes with `?since=lastSeq`. Status names, colours, actions and which
+ * statuses mean a running job come from the server's tables
+ * (`LiveSocket.config`). Nothing here trusts frame text: every string goes
+ * in through textContent, never innerHTML.
  *
- * Plain ES2020, no build step. Detail page: `window.submissionLive`.
- * List page: one socket per row, `window.submissionLiveRows`.
+ * Plain ES2020, no build step; socket.js is the only other file it needs.
  */
 (() => {
   "use strict";
 
-  const WAITING = 0;
-  const SUBMITTED = 2;
-  const ERROR = 3;
-  // Statuses during which a job reports progress: a phase running (Waiting),
-  // and the archive working through sent records (Submitted).
-  const PROGRESS_STATUSES = new Set([WAITING, SUBMITTED]);
-  // Statuses a job ends in after changing the records themselves (an import
-  // loads them, the archive adds accessions): the server-rendered tables and
-  // totals are then out of date, and the page says so instead of pretending.
-  const RECORDS_CHANGED = new Set([1, 6]);
   const RESUME_RETRY_MS = 5000;
   const TIMELINE_MAX = 200;
   const ACTION_SETTLE_MS = 10000;
@@ -31,23 +22,16 @@
   // The rate is measured over this window of progress frames.
   const RATE_WINDOW_MS = 10000;
 
-  // The connection rules (backoff, pings, close codes) live in socket.js.
-  const { ReconnectingSocket, State, backoffDelay, el, readJson, watchNetwork } = window.LiveSocket;
-
+  // The connection rules live in socket.js, with the server's status tables and the shared badges.
+  const { ReconnectingSocket, State, config, el, readJson, watchNetwork, view } = window.LiveSocket;
+  const { dateTime, parseDate, setStatusBadge, localiseTimes, showConnection, markStale } = view;
   const pad = (n) => String(n).padStart(2, "0");
-  const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-  const dateTime = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(d)}`;
 
   /** The label of a queued job: "Queued (2 ahead of you)". */
   function queuedLabel(ahead) {
     const n = Number(ahead);
     if (!Number.isInteger(n) || n < 0) return "Queued";
     return n === 0 ? "Queued (next in line)" : `Queued (${n} ahead of you)`;
-  }
-
-  function parseDate(value) {
-    const d = new Date(value);
-    return Number.isNaN(d.getTime()) ? new Date() : d;
   }
 
   const number = (n) => Number(n).toLocaleString("en-US");
@@ -99,22 +83,6 @@
       const [t0, d0] = this.samples[0];
       const [t1, d1] = this.samples[this.samples.length - 1];
       return t1 > t0 && d1 > d0 ? ((d1 - d0) * 1000) / (t1 - t0) : null;
-    }
-  }
-
-  /** Replace every `text-bg-*` class, so a badge never carries two colours. */
-  function setBadge(node, colour, text) {
-    if (!node) return;
-    for (const cls of [...node.classList]) if (cls.startsWith("text-bg-")) node.classList.remove(cls);
-    node.classList.add(`text-bg-${colour || "secondary"}`);
-    node.textContent = text;
-  }
-
-  /** Show each server-rendered UTC time in the reader's time zone. */
-  function localiseTimes(root) {
-    for (const node of root.querySelectorAll("time[datetime]")) {
-      const d = new Date(node.getAttribute("datetime"));
-      if (!Number.isNaN(d.getTime())) node.textContent = dateTime(d);
     }
   }
 
@@ -183,7 +151,7 @@
           this.renderer.snapshot(frame);
           return;
         case "progress":
-          if (!Number.isInteger(seq) || seq < this._lastSeq || !PROGRESS_STATUSES.has(Number(frame.status))) return;
+          if (!Number.isInteger(seq) || seq < this._lastSeq || !config.jobRunning(frame.status)) return;
           if (seq > this._lastSeq) this._resume(); // a status event we have not seen
           else if (this.status !== Number(frame.status)) return;
           if (frame.progress) this.renderer.progress(frame);
@@ -194,35 +162,9 @@
     }
   }
 
-  const CONNECTION_VIEW = {
-    [State.CONNECTING]: ["secondary", () => "Connecting…"],
-    [State.LIVE]: ["success", () => "Live"],
-    [State.RECONNECTING]: ["warning", () => "Reconnecting…"],
-    [State.OFFLINE]: ["danger", (since) => `Offline since ${clock(since || new Date())}`],
-    [State.DENIED]: ["danger", () => "Offline: access denied"],
-    [State.SIGNED_OUT]: ["danger", () => "Offline: signed out, sign in again"],
-  };
-
-  function showConnection(node, state, since) {
-    const [colour, text] = CONNECTION_VIEW[state];
-    setBadge(node, colour, text(since));
-    if (node) node.dataset.state = state;
-  }
-
-  /** Marks a status badge as last-known when updates are not arriving. */
-  function markStale(badge, state) {
-    if (!badge) return;
-    const stale = state !== State.LIVE && state !== State.CONNECTING;
-    badge.classList.toggle("opacity-50", stale);
-    badge.dataset.live = String(state === State.LIVE);
-    if (stale) badge.title = "Last known status: this page is not receiving live updates";
-    else badge.removeAttribute("title");
-  }
-
   class DetailRenderer {
-    constructor(root, config) {
+    constructor(root) {
       this.root = root;
-      this.config = config;
       this.$ = (id) => root.getElementById(id);
       this.meter = new RateMeter();
       this.announced = 0;
@@ -284,14 +226,11 @@
 
     _apply(frame) {
       const status = Number(frame.status);
-      const colour = this.config.colours[status];
-      const badge = this.$("status-badge");
-      setBadge(badge, colour, this.config.statuses[status] || frame.message);
-      badge.dataset.status = String(status);
+      setStatusBadge(this.$("status-badge"), status, frame.message);
 
-      this.notify(frame.notification_message, colour, status === ERROR);
+      this.notify(frame.notification_message, config.colour(status), config.alert(status));
 
-      const recordsChanged = frame.type === "status" && RECORDS_CHANGED.has(status);
+      const recordsChanged = frame.type === "status" && config.recordsChanged(status);
       // Counts come with every message after a validation. New records with
       // no validation yet make the old numbers unknown, shown as "–".
       const counts = frame.validation_message && typeof frame.validation_message === "object"
@@ -311,7 +250,8 @@
       this.actions(status);
 
       const box = this.$("progress");
-      if (status !== WAITING) {
+      // A phase runs or waits in the queue exactly while the submission is Waiting.
+      if (status !== config.codes.WAITING) {
         box.classList.add("d-none");
       } else if (box.classList.contains("d-none")) {
         // A job is starting: show an empty bar until its first progress frame.
@@ -329,7 +269,7 @@
 
     /** Enable exactly the buttons the status allows (the server checks again). */
     actions(status) {
-      const allowed = new Set(this.config.actions[status] || []);
+      const allowed = config.actions(status);
       // Cancel exists only while a phase runs or waits; once pressed it stays
       // pressed until the phase ends (the job stops at its next progress report).
       if (!allowed.has("cancel")) this.cancelPending = false;
@@ -391,10 +331,9 @@
       const status = Number(frame.status);
       const item = el("li", "list-group-item small");
       item.dataset.seq = String(Number(frame.seq));
-      const colour = this.config.colours[status] || "secondary";
       item.append(
         this._time(frame),
-        el("span", `badge text-bg-${colour} me-2`, this.config.statuses[status] || frame.message),
+        el("span", `badge text-bg-${config.colour(status)} me-2`, config.name(status) || frame.message),
         el("span", "text-break", frame.notification_message || ""),
       );
       this._prepend(item);
@@ -405,67 +344,6 @@
       item.dataset.note = "resync";
       item.append(this._time(frame), el("span", null, text));
       this._prepend(item);
-    }
-  }
-
-  /** Updates one list row; the page-wide indicator summarises all rows. */
-  class RowRenderer {
-    constructor(row, config, summary) {
-      this.row = row;
-      this.config = config;
-      this.summary = summary;
-    }
-
-    connection(state, since) {
-      markStale(this.row.querySelector("[data-role=status-badge]"), state);
-      this.summary.update(this, state, since);
-    }
-
-    status(frame) {
-      const status = Number(frame.status);
-      const badge = this.row.querySelector("[data-role=status-badge]");
-      setBadge(badge, this.config.colours[status], this.config.statuses[status] || frame.message);
-      this.row.dataset.status = String(status);
-      this.row.dataset.seq = String(Number(frame.seq));
-      const note = this.row.querySelector("[data-role=notification]");
-      if (note) note.textContent = frame.notification_message || "";
-      const updated = this.row.querySelector("[data-role=updated]");
-      if (updated && frame.timestamp) {
-        const d = parseDate(frame.timestamp);
-        updated.setAttribute("datetime", d.toISOString());
-        updated.textContent = dateTime(d);
-      }
-    }
-
-    snapshot(frame) {
-      this.status(frame);
-    }
-
-    progress() {}
-  }
-
-  /** The list page's one indicator shows the worst state of its row sockets. */
-  class ConnectionSummary {
-    constructor(node) {
-      this.node = node;
-      this.states = new Map();
-    }
-
-    update(key, state, since) {
-      this.states.set(key, { state, since });
-      const all = [...this.states.values()];
-      const usable = all.filter((s) => s.state !== State.DENIED);
-      const pick = (wanted) => usable.filter((s) => s.state === wanted);
-      const offline = pick(State.OFFLINE);
-      const earliest = () => new Date(Math.min(...offline.map((s) => +(s.since || new Date()))));
-      let shown;
-      if (all.some((s) => s.state === State.SIGNED_OUT)) shown = [State.SIGNED_OUT, null];
-      else if (usable.length === 0) shown = [State.DENIED, null];
-      else if (offline.length) shown = [State.OFFLINE, earliest()];
-      else if (pick(State.RECONNECTING).length) shown = [State.RECONNECTING, null];
-      else if (pick(State.CONNECTING).length) shown = [State.CONNECTING, null];
-      else shown = [State.LIVE, null];
-      showConnection(this.node, shown[0], shown[1]);
     }
   }
 
@@ -510,7 +388,7 @@
   }
 
   function startDetail(state) {
-    const renderer = new DetailRenderer(document, state);
+    const renderer = new DetailRenderer(document);
     localiseTimes(document.getElementById("timeline") || document);
     const client = new SubmissionSocket({
       submission: state.submission,
@@ -519,52 +397,14 @@
       status: state.status,
       renderer,
     });
-    window.submissionLive = client;
     enhanceActionForms(client, renderer);
     watchNetwork([client]);
     client.start();
   }
 
-  function startList(config) {
-    const table = document.getElementById("submission-table");
-    // The person's own rows are fed by the page's one notification socket (toasts.js), so
-    // many list tabs stay far below the per-user socket cap; only rows of other people's
-    // submissions (a staff view) get a socket of their own.
-    const rows = table ? [...table.querySelectorAll("tbody tr[data-submission]:not([data-owned])")] : [];
-    const summary = new ConnectionSummary(document.getElementById("connection"));
-    const owned = table ? table.querySelector("tbody tr[data-owned]") : null;
-    if (owned) {
-      const key = { name: "notifications" };
-      const initial = window.submissionNotifications && window.submissionNotifications.socket;
-      summary.update(key, initial ? initial.state : State.CONNECTING, null);
-      window.addEventListener("notifications-state", (event) => summary.update(key, event.detail.state, event.detail.since));
-    }
-    if (table) localiseTimes(table);
-    const clients = rows.map(
-      (row) =>
-        new SubmissionSocket({
-          submission: row.dataset.submission,
-          path: row.dataset.wsPath,
-          seq: row.dataset.seq,
-          status: row.dataset.status,
-          renderer: new RowRenderer(row, config, summary),
-        }),
-    );
-    window.submissionLiveRows = clients;
-    if (!clients.length && !owned) document.getElementById("connection")?.classList.add("d-none");
-    watchNetwork(clients);
-    clients.forEach((client) => client.start());
-  }
-
-  window.SubmissionLive = {
-    SubmissionSocket, DetailRenderer, RowRenderer, ConnectionSummary, RateMeter, backoffDelay, progressText, State,
-  };
-
   function boot() {
-    const detail = readJson("submission-state");
-    if (detail) return startDetail(detail);
-    const list = readJson("submission-list-state");
-    if (list) startList(list);
+    const state = readJson("submission-state");
+    if (state && config) startDetail(state);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
