@@ -67,8 +67,8 @@ async def connects(pk: int, cookie: str, count: int, profile: cProfile.Profile |
         if profile and index >= 5:
             profile.enable()
         began = time.process_time()
-        connected, _ = await socket.connect()
-        frame = await socket.receive_from()
+        connected, _ = await socket.connect(timeout=30)
+        frame = await socket.receive_from(timeout=30)
         spent = time.process_time() - began
         if profile:
             profile.disable()

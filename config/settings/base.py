@@ -150,10 +150,15 @@ if os.environ.get("CHANNEL_GROUP_EXPIRY"):
     CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = int(os.environ["CHANNEL_GROUP_EXPIRY"])
 
 CACHES = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    {"default": {"BACKEND": "common.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
+if REDIS_URL:
+    # Sessions read from Redis, written through to PostgreSQL, which stays the record that the
+    # sockets' session check reads (logout and password changes close sockets): a connect then
+    # reads its session without a PostgreSQL query (bench/analysis.md, "Connect cost").
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ACKS_LATE = True
