@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from uid import vocabularies as vocab
 from uid.models import Submission
 from validation import attributes, terms
-from validation import vocabularies as vocab
 from validation.ontology import attribute_term_iri
 from validation.selectors import submission_attributes
 

@@ -29,7 +29,7 @@ def setup(records: int) -> tuple[int, str]:
     from django.core.management import call_command
     from django.test import Client
 
-    from submissions.helpers import set_status
+    from submissions.actions import change_status
     from uid.models import Animal, Submission
     from validation.models import ValidationResult, ValidationSummary
 
@@ -48,7 +48,7 @@ def setup(records: int) -> tuple[int, str]:
                 ValidationResult(submission=submission, record_type="animal", record_id=a.pk, status="Pass")
                 for a in animals
             )
-        set_status(submission, submission.status, "ready")
+        change_status(submission=submission, status=submission.status, message="ready")
     client = Client()
     client.force_login(user)
     return submission.pk, client.cookies["sessionid"].value

@@ -46,11 +46,11 @@ def mint(*, users: int, sessions_per_user: int, staff: int, staff_sessions: int)
 
         submissions = create([f"bench {i}" for i in range(users)], owners)
         special = create(["bench fan-out", "bench cost", "bench pipeline"], [owners[0]] * 3)
-        from submissions.helpers import set_status
+        from submissions.actions import change_status
 
         # Each with its first status event, as the upload's job start gives every real submission.
         for submission in Submission.objects.filter(pk__in=submissions + special):
-            set_status(submission, submission.status, "Created for the benchmark")
+            change_status(submission=submission, status=submission.status, message="Created for the benchmark")
     else:
         submissions = list(range(1, users + 1))
         special = [users + 1, users + 2, users + 3]

@@ -72,7 +72,7 @@ def run_cost(pk: int, *, count: int) -> dict[str, Any]:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
-    from submissions import helpers
+    from submissions import events
     from submissions.publishing import EVENT_TYPE, group_name, publish
     from uid.models import Submission
 
@@ -80,13 +80,13 @@ def run_cost(pk: int, *, count: int) -> dict[str, Any]:
     message = {"type": EVENT_TYPE, "submission": pk, "kind": "status", "seq": 0, "frame": "{}"}
 
     def full(index: int) -> None:
-        helpers.send_message(submission, VALIDATION)
+        events.send_message(submission, VALIDATION)
 
     paced(full, count=50, rate=0, seconds=30)  # warm-up: connections, the publisher thread
     _flush()
     result: dict[str, Any] = {"full": paced(full, count=count, rate=0, seconds=120)}
     result["full"]["flush_s"] = _flush()
-    with mock.patch.object(helpers, "publish", _no_publish):
+    with mock.patch.object(events, "publish", _no_publish):
         result["db_only"] = paced(full, count=count, rate=0, seconds=120)
     result["publish"] = paced(lambda i: publish(pk, message), count=count, rate=0, seconds=120)
     result["publish"]["flush_s"] = _flush()

@@ -58,7 +58,6 @@ ACTIONS_BY_STATUS: dict[int, frozenset[str]] = {
 PHASE_IMPORT = "import"
 PHASE_VALIDATION = "validation"
 PHASE_SUBMISSION = "submission"
-PHASES = (PHASE_IMPORT, PHASE_VALIDATION, PHASE_SUBMISSION)
 
 # Where a phase's job is: waiting for a free worker, or working. Only a
 # running job beats a heartbeat, so only a running job can be judged dead.

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any
 
+from django.conf import settings
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
@@ -40,12 +40,10 @@ logger = logging.getLogger(__name__)
 _websockets_logger = logging.getLogger("uvicorn.error.websockets")
 _websockets_logger.setLevel(logging.WARNING)
 
-DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
-
 
 def header_timeout_seconds() -> float:
-    """`HTTP_HEADER_TIMEOUT` from the environment (uvicorn's children inherit it)."""
-    return float(os.environ.get("HTTP_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT_SECONDS))
+    """The `HTTP_HEADER_TIMEOUT` setting; uvicorn's worker processes load the settings the parent named."""
+    return settings.HTTP_HEADER_TIMEOUT
 
 
 class HeaderTimeoutHttpToolsProtocol(HttpToolsProtocol):

@@ -15,11 +15,13 @@ server through here, so a tuning decision is made once:
   shutdown gets what is left of DRAIN_TIMEOUT_SECONDS;
 - with several workers, a shared PROMETHEUS_MULTIPROC_DIR so /metrics sums
   every worker (common/metrics_process.py);
-- keepalive pings (WS_PING_INTERVAL, WS_PING_TIMEOUT seconds, uvicorn's 20
-  and 20 by default): a client that answers nothing for their sum is
+- keepalive pings (the WS_PING_INTERVAL, WS_PING_TIMEOUT settings, 20 and 20
+  seconds by default): a client that answers nothing for their sum is
   dropped, and its page reconnects and resumes from the event log;
 - X-Forwarded-For/-Proto believed only from `FORWARDED_ALLOW_IPS` (a
   setting; empty by default, so no client can pose as another address);
+- every number above read from the settings (config/settings/base.py), so
+  a bad value stops the server at startup naming its variable;
 - the bound address in `HOST` before the settings load, so `ALLOWED_HOSTS`
   follows `--host` (common/hosts.py).
 """
@@ -30,6 +32,7 @@ import argparse
 import os
 
 import uvicorn
+from django.conf import settings
 
 from common.metrics_process import prepare_multiprocess_dir
 
@@ -43,8 +46,6 @@ def main(argv: list[str] | None = None) -> None:
     # Set before the settings load, here and in uvicorn's worker processes (they inherit it).
     os.environ["HOST"] = args.host
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    from django.conf import settings
-
     trusted_proxies = settings.FORWARDED_ALLOW_IPS.strip()
     prepare_multiprocess_dir(workers=args.workers)
     uvicorn.run(
@@ -61,18 +62,15 @@ def main(argv: list[str] | None = None) -> None:
         ws_per_message_deflate=False,
         lifespan="on",
         timeout_graceful_shutdown=graceful_timeout(),
-        ws_ping_interval=float(os.environ.get("WS_PING_INTERVAL", "20")),
-        ws_ping_timeout=float(os.environ.get("WS_PING_TIMEOUT", "20")),
+        ws_ping_interval=settings.WS_PING_INTERVAL,
+        ws_ping_timeout=settings.WS_PING_TIMEOUT,
     )
 
 
 def graceful_timeout() -> float:
-    """What is left of DRAIN_TIMEOUT_SECONDS for uvicorn's shutdown after the drain's notice and spread.
-
-    Read from the environment with the settings' defaults: this runs before Django is set up.
-    """
-    spent = float(os.environ.get("DRAIN_NOTICE_SECONDS", "1")) + float(os.environ.get("DRAIN_SPREAD_SECONDS", "3"))
-    return max(1.0, float(os.environ.get("DRAIN_TIMEOUT_SECONDS", "10")) - spent)
+    """What is left of DRAIN_TIMEOUT_SECONDS for uvicorn's shutdown after the drain's notice and spread."""
+    spent = settings.DRAIN_NOTICE_SECONDS + settings.DRAIN_SPREAD_SECONDS
+    return max(1.0, settings.DRAIN_TIMEOUT_SECONDS - spent)
 
 
 if __name__ == "__main__":

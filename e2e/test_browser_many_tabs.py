@@ -19,10 +19,10 @@ for number in range(21):
 """
 SET_STATUS = """
 from common.constants import READY
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Submission
-set_status(Submission.objects.get(pk=1), READY, "Ready for every tab.")
-set_status(Submission.objects.get(title="Extra 20"), READY, "Ready for every tab.")
+change_status(submission=Submission.objects.get(pk=1), status=READY, message="Ready for every tab.")
+change_status(submission=Submission.objects.get(title="Extra 20"), status=READY, message="Ready for every tab.")
 """
 
 

@@ -13,16 +13,16 @@ pytestmark = pytest.mark.e2e
 
 SET_STATUS = """\
 from common.constants import {status}
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Submission
 submission = Submission.objects.get(pk=1)
 submission.job_phase = {phase!r}
 submission.save(update_fields=["job_phase"])
-set_status(submission, {status}, {message!r})
+change_status(submission=submission, status={status}, message={message!r})
 """
 
 
-def set_status(site, status: str, message: str, phase: str = "validation") -> None:
+def change_status(site, status: str, message: str, phase: str = "validation") -> None:
     site.manage("shell", stdin=SET_STATUS.format(status=status, message=message, phase=phase))
 
 
@@ -56,15 +56,15 @@ def token(site) -> str:
 
 
 def test_it_follows_through_a_server_restart_and_exits_2_on_need_revision(site, token):
-    set_status(site, "WAITING", "Validation started.")
+    change_status(site, "WAITING", "Validation started.")
     watcher = start_watcher(site, token)
     try:
         first = read_until(watcher, "Validation started.")
         site.stop()  # SIGTERM: the socket is closed with 1012 by the drain
         # No job phase left: a restarted embedded server would fail the thread job it lost.
-        set_status(site, "WAITING", "Checked 10 of 20 records while the server was away.", phase="")
+        change_status(site, "WAITING", "Checked 10 of 20 records while the server was away.", phase="")
         site.start()  # same port: the watcher reconnects with ?since=
-        set_status(site, "NEED_REVISION", "Validation found 3 errors.", phase="")
+        change_status(site, "NEED_REVISION", "Validation found 3 errors.", phase="")
         rest, _ = watcher.communicate(timeout=30)
         output = first + rest
     finally:
@@ -81,7 +81,7 @@ def test_it_follows_through_a_server_restart_and_exits_2_on_need_revision(site, 
 
 @pytest.mark.parametrize(("status", "code"), [("LOADED", 0), ("READY", 0), ("COMPLETED", 0), ("ERROR", 1)])
 def test_with_no_job_running_it_exits_at_once_with_the_status_code(site, token, status, code):
-    set_status(site, status, f"Now {status}.", phase="")
+    change_status(site, status, f"Now {status}.", phase="")
 
     result = subprocess.run(
         [PYTHON, "manage.py", "watch_submission", "1", "--url", site.base_url, "--token", token],

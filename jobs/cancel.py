@@ -15,7 +15,7 @@ from django.db import transaction
 from common.constants import ERROR, JOB_QUEUED, PHASE_IMPORT, PHASE_SUBMISSION, PHASE_VALIDATION, WAITING
 from jobs.pipeline import finish
 from jobs.queue import publish_queue_positions
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Animal, Sample, Submission
 
 CANCELLING_MESSAGES = {
@@ -51,7 +51,7 @@ def request_cancel(*, submission: Submission) -> str:
             if not locked.job_cancel_requested:
                 locked.job_cancel_requested = True
                 locked.save(update_fields=["job_cancel_requested"])
-                set_status(locked, WAITING, CANCELLING_MESSAGES[phase])
+                change_status(submission=locked, status=WAITING, message=CANCELLING_MESSAGES[phase])
             answer = CANCELLING_MESSAGES[phase]
     submission.refresh_from_db()
     return answer

@@ -28,7 +28,7 @@ from common.constants import (
 from common.text import count_of
 from jobs.progress import ProgressReporter
 from notifications.services import email_owner_on_commit
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.importer import ImportFailed, import_records
 from uid.models import Animal, Sample, Submission
 from validation.models import ValidationSummary
@@ -70,7 +70,7 @@ def finish(
             submission.job_phase = submission.job_state = ""
             submission.job_queued_at = None
         submission.save(update_fields=JOB_FIELDS)
-        set_status(submission, status, message)
+        change_status(submission=submission, status=status, message=message)
         if status in EMAILED_STATUSES if notify is None else notify:
             email_owner_on_commit(submission_id=submission.pk, status=status, message=message)
 

@@ -20,8 +20,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from submissions.events import send_message
 from submissions.frames import Progress
-from submissions.helpers import send_message
 from uid.models import Submission
 
 PROGRESS_INTERVAL = 0.1
@@ -61,7 +61,6 @@ class ProgressReporter:
         self._last_checked = time.monotonic()
         # The latest numbers reported, for the keepalive; 0 of 0 until the phase has counted anything.
         self._done = self._total = 0
-        self.sent = 0
 
     def __call__(self, done: int, total: int, *, force: bool = False) -> None:
         """Report progress; raises JobCancelled if the owner asked to stop."""
@@ -85,7 +84,6 @@ class ProgressReporter:
 
     def _send(self, done: int, total: int, now: float) -> None:
         self._last_sent = now
-        self.sent += 1
         send_message(self.submission, progress=Progress(self.phase, done, total))
 
     @contextmanager

@@ -15,7 +15,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from common.constants import JOB_QUEUED, JOB_RUNNING, WAITING
-from submissions.helpers import Progress, send_message
+from submissions.events import Progress, send_message
 from submissions.selectors import jobs_ahead, queued_jobs
 from uid.models import Submission
 

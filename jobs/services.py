@@ -16,7 +16,7 @@ from common.constants import (
 )
 from jobs.queue import QUEUED_FIELDS, mark_queued, publish_position
 from jobs.runner import enqueue
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Submission
 
 STARTING_MESSAGES = {
@@ -47,7 +47,7 @@ def start_phase(*, submission: Submission, phase: str, initial: bool = False) ->
         locked.job_previous_status = None if initial else locked.status
         mark_queued(locked, phase)
         locked.save(update_fields=[*QUEUED_FIELDS, "job_previous_status"])
-        set_status(locked, WAITING, STARTING_MESSAGES[phase])
+        change_status(submission=locked, status=WAITING, message=STARTING_MESSAGES[phase])
         # Its place in the line, for the pages already open (a page opened
         # later renders it); before the job is handed over, which may run it at once.
         transaction.on_commit(lambda: publish_position(locked.pk))

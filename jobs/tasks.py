@@ -1,10 +1,14 @@
-"""Celery tasks: thin wrappers that take ids and call the job runner."""
+"""Celery tasks: thin wrappers that take ids and call the job runner.
+
+`shared_task` binds them to the current Celery app, `config.celery_app`,
+which `config/__init__.py` loads with the settings; jobs never imports
+config (the layer above it).
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from config.celery_app import app  # noqa: F401 - registers the app before the task
 from jobs.execution import run_job
 from jobs.watchdog import fail_stale_jobs
 

@@ -27,8 +27,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
 from common import metrics
-from notifications.frames import USER_EVENT_TYPE
 from submissions.publishing import group_name, register_server_loop, unregister_server_loop
+from submissions.user_frames import USER_EVENT_TYPE
 from submissions_ws import selectors, sessions
 from submissions_ws.user_hub import UserRoutes, UserSubscriber
 

@@ -12,11 +12,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from submissions.frames import SNAPSHOT, STATUS, build_frame, encode
+from submissions.events import status_message
+from submissions.frames import SNAPSHOT, build_frame, encode
 from submissions.models import SubmissionEvent
-from submissions.publishing import EVENT_TYPE
 from submissions_ws.auth import resolve_user
 from uid.models import Submission
+from validation.helpers import construct_validation_message
 
 # A page further behind than this gets a snapshot instead of a replay.
 MAX_REPLAY = 1000
@@ -34,7 +35,7 @@ def event_messages(submission_id: int, *, after: int, upto: int | None = None) -
     if upto is not None:
         events = events.filter(seq__lte=upto)
     return [
-        {"type": EVENT_TYPE, "submission": submission_id, "kind": STATUS, "seq": seq, "frame": frame}
+        status_message(submission_id=submission_id, seq=seq, frame=frame)
         for seq, frame in events.order_by("seq").values_list("seq", "frame")[:MAX_REPLAY]
     ]
 
@@ -54,7 +55,7 @@ def events_in_ranges(ranges: dict[int, tuple[int, int]]) -> list[dict[str, Any]]
             wanted |= Q(submission_id=submission_id, seq__gt=after, seq__lte=min(upto, after + MAX_REPLAY))
         rows = SubmissionEvent.objects.filter(wanted).order_by("submission_id", "seq")
         messages += [
-            {"type": EVENT_TYPE, "submission": submission_id, "kind": STATUS, "seq": seq, "frame": frame}
+            status_message(submission_id=submission_id, seq=seq, frame=frame)
             for submission_id, seq, frame in rows.values_list("submission_id", "seq", "frame")
         ]
     return messages
@@ -113,7 +114,7 @@ def _submission_with_counts(submission_id: int) -> Submission | None:
     """The submission, with the counts its latest status event carried (`event_counts`), in one query.
 
     Every status event stores the counts it was published with
-    (`submissions.helpers.set_status` computes them in the writer's
+    (`submissions.actions.change_status` computes them in the writer's
     transaction), and counts change only with a status event (import,
     validation, an edit, a deletion). A snapshot that reuses them costs one
     indexed row instead of counting every record, so a connect's cost does
@@ -148,8 +149,6 @@ def _snapshot_counts(submission: Submission) -> dict[str, int] | None:
     """The latest event's counts (None there means nothing to count); counted afresh before any event."""
     if submission.last_seq and hasattr(submission, "event_counts"):
         return submission.event_counts
-    from validation.helpers import construct_validation_message
-
     return construct_validation_message(submission)
 
 

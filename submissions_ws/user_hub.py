@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from channels.db import database_sync_to_async
 
-from notifications.frames import user_group_name
+from submissions.user_frames import user_group_name
 from submissions_ws import user_selectors
 
 if TYPE_CHECKING:

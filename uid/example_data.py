@@ -12,8 +12,8 @@ import csv
 import os
 from datetime import date, timedelta
 
+from uid import vocabularies as vocab
 from uid.importer import COLUMNS
-from validation import vocabularies as vocab
 
 SPECIES = ("Bos taurus", "Sus scrofa", "Ovis aries", "Capra hircus")
 COUNTRIES = ("IT", "Germany", "FR", "United Kingdom", "ES", "Netherlands", "IE", "Denmark")

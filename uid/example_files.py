@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from uid.cryoweb_example import example_dump
 from uid.example_data import example_rows
 from uid.formats import crb_anim, csv_template
-from validation.vocabularies import BREEDS, COUNTRIES
+from uid.vocabularies import BREEDS, COUNTRIES
 
 IMAGE_TEMPLATE = Path(__file__).resolve().parent / "formats" / "files" / "Image_sample_empty_template.xlsx"
 # The English synonyms the example workbook writes instead of Latin names (uid.formats.species).

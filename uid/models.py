@@ -14,6 +14,10 @@ from django.urls import reverse
 
 from common.constants import JOB_STATES, STATUS_NAMES, STATUSES, WAITING
 
+# The two record types, as validation results and the readers name them.
+ANIMAL = "animal"
+SAMPLE = "sample"
+
 
 class Submission(models.Model):
     title = models.CharField(max_length=255)

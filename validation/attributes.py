@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from validation import vocabularies as vocab
+from uid import vocabularies as vocab
 from validation.checks import Entry, date_format
 from validation.ruleset import Rule
 
@@ -69,7 +69,7 @@ RECORD_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
 # * animal "Child of": father_name and mother_name, the record's parents;
 # * sample "Species": the species of the animal it derives from;
 # * accuracies: "missing geographic information" when empty, IMAGE's default.
-DERIVED = ("Material", "Mapped breed", "Child of")
+
 # The fields each record type reads, for the queries that load records.
 READ_FIELDS: dict[str, tuple[str, ...]] = {
     ANIMAL: (

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from validation import vocabularies as vocab
+from uid import vocabularies as vocab
 from validation.attributes import ANIMAL, SAMPLE
 from validation.checks import Period, parse_date
 from validation.plans import RecordPlan, compile_plan

@@ -114,15 +114,6 @@ class _Fields(Mapping[str, tuple[Field, ...]]):
 FIELDS: Mapping[str, tuple[Field, ...]] = _Fields()
 
 
-def field_names(record_type: str) -> tuple[str, ...]:
-    """The model fields of `record_type` the rules read, in table order."""
-    return tuple(field.name for field in FIELDS[record_type])
-
-
-def column_of(record_type: str, name: str) -> str:
-    return next(field.column for field in FIELDS[record_type] if field.name == name)
-
-
 def markdown_table(record_type: str) -> str:
     """The field table of `record_type` as Markdown, as the README shows it (a test keeps the two equal)."""
     lines = ["| Attribute | Field | Required | Type | Notes |", "| --- | --- | --- | --- | --- |"]

@@ -9,7 +9,6 @@ counted as fine.
 
 from __future__ import annotations
 
-from django.db import connection, models
 from django.db.models import Count, Exists, OuterRef, Q
 
 from uid.models import Animal, Record, Sample, Submission
@@ -45,19 +44,3 @@ def _counts(model: type[Animal] | type[Sample], record_type: str, submission: Su
         unknown=Count("pk", filter=~Q(Exists(results.exclude(status=EDITED)))),
         issues=Count("pk", filter=Q(Exists(results.filter(status=Record.ERROR)))),
     )
-
-
-def refresh_statistics(*tables: type[models.Model]) -> None:
-    """Have PostgreSQL re-sample the tables' statistics after a bulk write.
-
-    Until autovacuum gets round to it, the planner believes a submission
-    that just gained 100,000 records has a handful, and joins records to
-    results by nested loop: the counts above then take minutes instead of
-    milliseconds. ANALYZE samples a fixed number of rows, so it costs a
-    fraction of a second however large the tables grow. SQLite needs none.
-    """
-    if connection.vendor != "postgresql":
-        return
-    names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {names}")

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from uid.models import Record, Submission
+from uid.models import ANIMAL, SAMPLE, Record, Submission
 
-ANIMAL = "animal"
-SAMPLE = "sample"
 RECORD_TYPES = ((ANIMAL, "Animal"), (SAMPLE, "Sample"))
 # A record edited after validation: its old verdict no longer holds, and it counts as not yet validated.
 EDITED = "Need Revision"

@@ -19,8 +19,8 @@ from functools import lru_cache
 import httpx
 from django.conf import settings
 
+from uid import vocabularies as vocab
 from validation import terms
-from validation import vocabularies as vocab
 from validation.ruleset import Rule, current_ruleset
 
 logger = logging.getLogger(__name__)

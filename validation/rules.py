@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from validation import vocabularies as vocab
+from uid import vocabularies as vocab
 from validation.attributes import ANIMAL, MISSING_GEO, SAMPLE
 from validation.checks import ERROR, WARNING, Issue, Period, parse_date, terms_hint
 from validation.context import Context, build_context, species_key

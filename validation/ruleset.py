@@ -74,9 +74,6 @@ class Ruleset:
         values = {MATERIAL: (material,)}
         return tuple(group for group in self.groups if group.applies(values))
 
-    def rule_names(self) -> frozenset[str]:
-        return frozenset(rule.name for group in self.groups for rule in group.rules)
-
 
 _cache: dict[tuple[str, int], Ruleset] = {}
 

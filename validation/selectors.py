@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from uid import vocabularies as vocab
 from uid.importer import detect_format
 from uid.models import Animal, Sample, Submission
-from validation import vocabularies as vocab
 from validation.attributes import submission_values
 from validation.context import species_key
 

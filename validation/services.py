@@ -13,10 +13,11 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from common.bulk_insert import refresh_statistics
 from common.constants import PROGRESS_STRIDE
 from uid.models import Animal, Record, Sample, Submission
 from validation.attributes import READ_FIELDS
-from validation.helpers import construct_validation_message, refresh_statistics
+from validation.helpers import construct_validation_message
 from validation.models import ANIMAL, SAMPLE, MessageList, ValidationResult, ValidationSummary
 from validation.rules import ERROR, WARNING, Issue, build_context, check_animal, check_sample
 from validation.selectors import known_elsewhere, sampled_animals_elsewhere, submission_attributes

@@ -13,9 +13,26 @@ from typing import Any
 from django.db.models import QuerySet
 
 from common.bulk_insert import insert_rows
-from validation.models import MessageList, ValidationResult
+from uid.models import Submission
+from validation.models import MessageList, ValidationResult, ValidationSummary
 
 GIVEN = ["submission", "record_type", "record_id", "status", "record_name", "shared_messages"]
+
+
+def clear_results(*, submission: Submission) -> None:
+    """Delete the submission's validation: its results, the message lists they shared, and its summary.
+
+    Called when the records change under the results: a new file imported
+    (`uid.formats.store.records_replaced`) or records deleted or reset by hand.
+    """
+    ValidationResult.objects.filter(submission=submission).delete()
+    MessageList.objects.filter(submission=submission).delete()
+    ValidationSummary.objects.filter(submission=submission).delete()
+
+
+def clear_replaced(sender: type[Submission], *, submission: Submission, **kwargs: Any) -> None:
+    """`uid.formats.store.records_replaced`'s receiver: a new file's records make the old results stale."""
+    clear_results(submission=submission)
 
 
 def insert_results(*, submission_id: int, results: Iterable[tuple[str, int, str, str, list[Any]]]) -> None:

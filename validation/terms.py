@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from validation.vocabularies import normalise
+from uid.vocabularies import normalise
 
 # How precisely latitude and longitude locate the animal's birth or the sample's collection.
 MISSING_GEO = "missing geographic information"
@@ -85,7 +85,6 @@ _ACCURACY_KEYS: dict[str, str] = {
     **{normalise(term): term for term in ACCURACY},
     **{normalise(alias): term for alias, term in ACCURACY_ALIASES.items()},
 }
-_PROCESSING_KEYS = frozenset(normalise(term) for term in STORAGE_PROCESSING)
 _DEVELOPMENTAL_KEYS = frozenset(normalise(term) for term in DEVELOPMENTAL_STAGES)
 _PHYSIOLOGICAL_KEYS = frozenset(normalise(term) for term in PHYSIOLOGICAL_STAGES)
 _STAGE_IDS: dict[str, str] = {
@@ -99,10 +98,6 @@ _SPACE = re.compile(r"\s")
 def accuracy(value: str) -> str | None:
     """The IMAGE accuracy term `value` stands for, or None when it is not one."""
     return _ACCURACY_KEYS.get(normalise(value))
-
-
-def is_storage_processing(value: str) -> bool:
-    return normalise(value) in _PROCESSING_KEYS
 
 
 def is_developmental_stage(value: str) -> bool:

@@ -37,7 +37,7 @@ def double(settings) -> Iterator[BioSamplesDouble]:
 @pytest.fixture
 def published(monkeypatch) -> list[dict]:
     frames: list[dict] = []
-    monkeypatch.setattr("submissions.helpers.publish", lambda pk, message: frames.append(json.loads(message["frame"])))
+    monkeypatch.setattr("submissions.events.publish", lambda pk, message: frames.append(json.loads(message["frame"])))
     return frames
 
 

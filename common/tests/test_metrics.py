@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from prometheus_client import REGISTRY
 
 from common.constants import LOADED
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from submissions_ws.hub import stop_hub
 from submissions_ws.outbox import MAX_QUEUED, Outbox
 from submissions_ws.tests.sockets import session_cookie, socket
@@ -39,7 +39,7 @@ async def test_a_socket_counts_open_frames_events_and_latency(user, submission):
     await communicator.receive_json_from(timeout=3)
 
     assert value("submission_live_sockets_open", endpoint="submission") == before["open"] + 1
-    await database_sync_to_async(set_status)(submission, LOADED, "Loaded.")
+    await database_sync_to_async(change_status)(submission=submission, status=LOADED, message="Loaded.")
     assert (await communicator.receive_json_from(timeout=3))["type"] == "status"
     await communicator.disconnect()
 

@@ -8,40 +8,33 @@ channel layer and jobs on a thread pool inside the server. Setting
 
 from __future__ import annotations
 
-import os
+import logging
 import warnings
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
-
 from common.hosts import allowed_hosts
 
+from .environment import env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean flag from the environment ("1", "true", "yes" are true)."""
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
 
 # ------------------------------------------------------------------------------
 # Core
 # ------------------------------------------------------------------------------
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-embedded-default-key-change-me")
-DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-embedded-default-key-change-me")
+# Off unless asked for (`make dev` sets DJANGO_DEBUG=1): the embedded default is
+# what a lab runs for real, and the debug page shows settings, paths and URLs.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # The names that reach the address the server binds (HOST, which config.serve
 # sets from --host), plus DJANGO_ALLOWED_HOSTS; never "*" (see common/hosts.py).
 ALLOWED_HOSTS = allowed_hosts(
-    bind=os.environ.get("HOST", "127.0.0.1"), extra=os.environ.get("DJANGO_ALLOWED_HOSTS", "")
+    bind=env.str("HOST", default="127.0.0.1"), extra=env.str("DJANGO_ALLOWED_HOSTS", default="")
 )
 # Addresses of the reverse proxies whose X-Forwarded-For/-Proto uvicorn believes
 # (comma-separated, as uvicorn's forwarded_allow_ips). Empty: nobody's, so the
 # client address is the socket's peer and cannot be rotated by a header.
-FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "")
+FORWARDED_ALLOW_IPS = env.str("FORWARDED_ALLOW_IPS", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -104,16 +97,12 @@ TEMPLATES = [
 # Database
 # ------------------------------------------------------------------------------
 SQLITE_PATH = BASE_DIR / "db.sqlite3"
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{SQLITE_PATH}",
-        # Sockets reach the database through Channels' executor thread many
-        # times a second; a new PostgreSQL connection per call would cost
-        # more than the queries themselves.
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{SQLITE_PATH}")}
+# Sockets reach the database through Channels' executor thread many times a
+# second; a new PostgreSQL connection per call would cost more than the
+# queries themselves. The health check replaces a connection the server dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets pages read while a job writes; IMMEDIATE transactions take the
     # write lock up front so two writers queue on the busy timeout instead of
@@ -129,7 +118,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ------------------------------------------------------------------------------
 # Channels and jobs: embedded default, or Redis + Celery when REDIS_URL is set
 # ------------------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -144,10 +133,10 @@ if REDIS_URL:
 else:
     # Channels' in-memory layer with its expiry walk bounded (see common/channel_layers.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "common.channel_layers.BoundedCleanupInMemoryChannelLayer", "CONFIG": {}}}
-    JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "thread")
-if os.environ.get("CHANNEL_GROUP_EXPIRY"):
+    JOBS_BACKEND = env.str("JOBS_BACKEND", default="thread", choices=("thread", "inline", "celery"))
+if env.str("CHANNEL_GROUP_EXPIRY", default=""):
     # Only for tests of long-lived sockets: the hub re-joins at half this.
-    CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = int(os.environ["CHANNEL_GROUP_EXPIRY"])
+    CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = env.int("CHANNEL_GROUP_EXPIRY")
 
 CACHES = (
     {"default": {"BACKEND": "common.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
@@ -169,12 +158,12 @@ CELERY_TASK_ALWAYS_EAGER = False
 # How often each server process compares the event log with what it has
 # relayed. In the embedded default this is what carries events written by
 # other processes (``manage.py shell``); with Redis it repairs lost doorbells.
-REALTIME_SWEEP_SECONDS = float(os.environ.get("REALTIME_SWEEP_SECONDS", "1.0" if REDIS_URL else "0.25"))
+REALTIME_SWEEP_SECONDS = env.float("REALTIME_SWEEP_SECONDS", default=1.0 if REDIS_URL else 0.25)
 # How often each server process checks that its sockets' sign-ins still hold
 # (logout, password change, expiry close them).
-REALTIME_SESSION_CHECK_SECONDS = float(os.environ.get("REALTIME_SESSION_CHECK_SECONDS", "2.0"))
+REALTIME_SESSION_CHECK_SECONDS = env.float("REALTIME_SESSION_CHECK_SECONDS", default=2.0)
 # A job whose heartbeat is older than this is declared dead by the watchdog.
-JOB_STALE_SECONDS = float(os.environ.get("JOB_STALE_SECONDS", "120"))
+JOB_STALE_SECONDS = env.float("JOB_STALE_SECONDS", default=120.0)
 
 # ------------------------------------------------------------------------------
 # Auth
@@ -201,14 +190,14 @@ AXES_VERBOSE = False
 # ------------------------------------------------------------------------------
 # Uploads
 # ------------------------------------------------------------------------------
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A workbook sheet may hold this many records below its header, in this many columns (uid/formats/xlsx_sheets.py);
 # a value past either refuses the file at once.
-XLSX_MAX_ROWS = int(os.environ.get("XLSX_MAX_ROWS", "200000"))
-XLSX_MAX_COLUMNS = int(os.environ.get("XLSX_MAX_COLUMNS", "64"))
+XLSX_MAX_ROWS = env.int("XLSX_MAX_ROWS", default=200000)
+XLSX_MAX_COLUMNS = env.int("XLSX_MAX_COLUMNS", default=64)
 
 # ------------------------------------------------------------------------------
 # Internationalisation and static files
@@ -235,59 +224,62 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "filters": {"repeats": {"()": "common.logging.RepeatFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["repeats"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.str("LOG_LEVEL", default="INFO", choices=logging.getLevelNamesMapping()),
+    },
 }
 
 # EMAIL
 # ------------------------------------------------------------------------------
 # Console by default, so the embedded site needs no mail server; set
 # EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. for SMTP.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Submission Live <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Submission Live <noreply@localhost>")
 # Where links in emails point.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # VALIDATION
 # ------------------------------------------------------------------------------
 # Empty keeps the IMAGE ruleset shipped in validation/data/; a path to a newer
 # IMAGE ruleset file changes the rules without a code change.
-VALIDATION_RULESET_PATH = os.environ.get("VALIDATION_RULESET_PATH", "")
+VALIDATION_RULESET_PATH = env.str("VALIDATION_RULESET_PATH", default="")
 # Empty (the default) judges ontology terms offline only; an OLS root such as
 # https://www.ebi.ac.uk/ols4 looks up labels missing from the bundled tables.
-VALIDATION_OLS_URL = os.environ.get("VALIDATION_OLS_URL", "")
-VALIDATION_OLS_TIMEOUT_SECONDS = float(os.environ.get("VALIDATION_OLS_TIMEOUT_SECONDS", "5"))
+VALIDATION_OLS_URL = env.str("VALIDATION_OLS_URL", default="")
+VALIDATION_OLS_TIMEOUT_SECONDS = env.float("VALIDATION_OLS_TIMEOUT_SECONDS", default=5.0)
 
 # ARCHIVE (BioSamples)
 # ------------------------------------------------------------------------------
 # Empty BIOSAMPLES_URL keeps the embedded archive (archive.embedded), which needs
 # no network. Set it to BioSamples' API root to submit there, e.g.
 # https://wwwdev.ebi.ac.uk/biosamples (development) or https://www.ebi.ac.uk/biosamples.
-BIOSAMPLES_URL = os.environ.get("BIOSAMPLES_URL", "")
+BIOSAMPLES_URL = env.str("BIOSAMPLES_URL", default="")
 # ENA's Webin authentication service, which issues the JWTs BioSamples accepts;
 # https://wwwdev.ebi.ac.uk/ena/submit/webin/auth goes with the development BioSamples.
-WEBIN_AUTH_URL = os.environ.get("WEBIN_AUTH_URL", "https://www.ebi.ac.uk/ena/submit/webin/auth")
+WEBIN_AUTH_URL = env.str("WEBIN_AUTH_URL", default="https://www.ebi.ac.uk/ena/submit/webin/auth")
 # "site": every submission goes with the site's Webin account below; "user": each
 # submitter types their own Webin password on Submit (exchanged for a token, never stored).
-BIOSAMPLES_CREDENTIALS = os.environ.get("BIOSAMPLES_CREDENTIALS", "site")
-WEBIN_USERNAME = os.environ.get("WEBIN_USERNAME", "")
-WEBIN_PASSWORD = os.environ.get("WEBIN_PASSWORD", "")
+BIOSAMPLES_CREDENTIALS = env.str("BIOSAMPLES_CREDENTIALS", default="site", choices=("site", "user"))
+WEBIN_USERNAME = env.str("WEBIN_USERNAME", default="")
+WEBIN_PASSWORD = env.str("WEBIN_PASSWORD", default="")
 # How long a submitter's token is asked to last (Webin's `ttl`): long enough for a
 # paused submission to be resumed the same day without typing the password again.
-WEBIN_USER_TOKEN_HOURS = int(os.environ.get("WEBIN_USER_TOKEN_HOURS", "3"))
+WEBIN_USER_TOKEN_HOURS = env.int("WEBIN_USER_TOKEN_HOURS", default=3)
 # Per request (connect, read, write): a stuck archive must not hold a job for long.
-BIOSAMPLES_TIMEOUT_SECONDS = float(os.environ.get("BIOSAMPLES_TIMEOUT_SECONDS", "30"))
+BIOSAMPLES_TIMEOUT_SECONDS = env.float("BIOSAMPLES_TIMEOUT_SECONDS", default=30.0)
 # Tries per request on 5xx, timeouts and refused connections, with exponential
 # backoff (full jitter) from BIOSAMPLES_BACKOFF_SECONDS; then the submission pauses in Ready.
-BIOSAMPLES_ATTEMPTS = int(os.environ.get("BIOSAMPLES_ATTEMPTS", "4"))
-BIOSAMPLES_BACKOFF_SECONDS = float(os.environ.get("BIOSAMPLES_BACKOFF_SECONDS", "2"))
+BIOSAMPLES_ATTEMPTS = env.int("BIOSAMPLES_ATTEMPTS", default=4)
+BIOSAMPLES_BACKOFF_SECONDS = env.float("BIOSAMPLES_BACKOFF_SECONDS", default=2.0)
 # A 429 is waited out for its Retry-After up to this long; a longer wait pauses the submission.
-BIOSAMPLES_MAX_WAIT_SECONDS = float(os.environ.get("BIOSAMPLES_MAX_WAIT_SECONDS", "120"))
+BIOSAMPLES_MAX_WAIT_SECONDS = env.float("BIOSAMPLES_MAX_WAIT_SECONDS", default=120.0)
 # Celery beat runs the servers' watchdog too, in distributed mode: a dead
 # worker's job must not hang in Waiting while no server process runs.
 # A round not started within one interval is dropped: the next one is already due.
@@ -309,14 +301,19 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # request with `Authorization: Bearer $METRICS_TOKEN`. Behind a proxy every
 # request comes from the proxy's address: the nginx config denies /metrics
 # from outside, and production needs the token (see config.settings.production).
-METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
-METRICS_ALLOWED_NETWORKS = [
-    n.strip() for n in os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128").split(",") if n.strip()
-]
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
 # On SIGTERM a server answers /readyz with 503 for DRAIN_NOTICE_SECONDS (the load
 # balancer stops sending it new work), then closes its sockets with 1012 at
 # random moments over DRAIN_SPREAD_SECONDS (pages do not all reconnect at once),
 # and exits at the latest DRAIN_TIMEOUT_SECONDS after the signal.
-DRAIN_NOTICE_SECONDS = float(os.environ.get("DRAIN_NOTICE_SECONDS", "1"))
-DRAIN_SPREAD_SECONDS = float(os.environ.get("DRAIN_SPREAD_SECONDS", "3"))
-DRAIN_TIMEOUT_SECONDS = float(os.environ.get("DRAIN_TIMEOUT_SECONDS", "10"))
+DRAIN_NOTICE_SECONDS = env.float("DRAIN_NOTICE_SECONDS", default=1.0)
+DRAIN_SPREAD_SECONDS = env.float("DRAIN_SPREAD_SECONDS", default=3.0)
+DRAIN_TIMEOUT_SECONDS = env.float("DRAIN_TIMEOUT_SECONDS", default=10.0)
+# uvicorn's keepalive pings (config/serve.py): a client that answers nothing for
+# their sum is dropped, and its page reconnects and resumes from the event log.
+WS_PING_INTERVAL = env.float("WS_PING_INTERVAL", default=20.0)
+WS_PING_TIMEOUT = env.float("WS_PING_TIMEOUT", default=20.0)
+# A connection whose request headers are not complete this long after its
+# first byte is closed (config/protocols.py).
+HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10.0)

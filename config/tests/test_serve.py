@@ -14,10 +14,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     return seen
 
 
-def test_the_launcher_serves_the_project_with_its_tuned_options(started, monkeypatch):
-    monkeypatch.delenv("WS_PING_INTERVAL", raising=False)
-    monkeypatch.delenv("WS_PING_TIMEOUT", raising=False)
-
+def test_the_launcher_serves_the_project_with_its_tuned_options(started):
     serve.main(["--port", "8123", "--workers", "3"])
 
     assert started["app"] == "config.asgi:application"
@@ -29,13 +26,15 @@ def test_the_launcher_serves_the_project_with_its_tuned_options(started, monkeyp
     assert (started["ws_ping_interval"], started["ws_ping_timeout"]) == (20.0, 20.0)
 
 
-def test_keepalive_comes_from_the_environment(started, monkeypatch):
-    monkeypatch.setenv("WS_PING_INTERVAL", "5")
-    monkeypatch.setenv("WS_PING_TIMEOUT", "7.5")
+def test_keepalive_and_the_shutdown_bound_come_from_the_settings(started, settings):
+    """WS_PING_* and DRAIN_* are read from the environment by the settings (config/tests/test_settings.py)."""
+    settings.WS_PING_INTERVAL, settings.WS_PING_TIMEOUT = 5.0, 7.5
+    settings.DRAIN_NOTICE_SECONDS, settings.DRAIN_SPREAD_SECONDS, settings.DRAIN_TIMEOUT_SECONDS = 2.0, 3.0, 30.0
 
     serve.main([])
 
     assert (started["ws_ping_interval"], started["ws_ping_timeout"]) == (5.0, 7.5)
+    assert started["timeout_graceful_shutdown"] == 25.0
 
 
 def test_forwarded_headers_are_trusted_from_nobody_unless_a_proxy_is_configured(started, settings):

@@ -28,7 +28,7 @@ def frames(monkeypatch) -> list[dict]:
     def record(pk: int, message: dict) -> None:
         published.append(json.loads(message["frame"]))
 
-    monkeypatch.setattr("submissions.helpers.publish", record)
+    monkeypatch.setattr("submissions.events.publish", record)
     return published
 
 

@@ -34,7 +34,7 @@ EXAMPLE = Path(settings.BASE_DIR) / "static" / "templates" / "submission_example
 @pytest.fixture
 def published(monkeypatch):
     frames: list[dict] = []
-    monkeypatch.setattr("submissions.helpers.publish", lambda pk, message: frames.append(json.loads(message["frame"])))
+    monkeypatch.setattr("submissions.events.publish", lambda pk, message: frames.append(json.loads(message["frame"])))
     return frames
 
 

@@ -9,7 +9,7 @@ from jobs.progress import ProgressReporter
 
 def test_a_fast_loop_publishes_a_few_frames_and_always_the_final_one(submission, monkeypatch):
     frames: list[dict] = []
-    monkeypatch.setattr("submissions.helpers.publish", lambda pk, message: frames.append(json.loads(message["frame"])))
+    monkeypatch.setattr("submissions.events.publish", lambda pk, message: frames.append(json.loads(message["frame"])))
     report = ProgressReporter(submission, "import", interval=60)
 
     for done in range(1, 10001):
@@ -31,7 +31,7 @@ def test_a_step_that_cannot_count_still_sends_a_frame_at_least_every_half_second
         progress = json.loads(message["frame"])["progress"]
         sent.append((time.monotonic(), progress["done"], progress["total"]))
 
-    monkeypatch.setattr("submissions.helpers.publish", record)
+    monkeypatch.setattr("submissions.events.publish", record)
     report = ProgressReporter(submission, "validation", interval=60)
 
     started = time.monotonic()

@@ -7,8 +7,9 @@ from django.test import Client
 
 from apitokens.services import create_token
 from common.constants import LOADED, WAITING
+from submissions.actions import change_status
 from submissions.frames import Progress
-from submissions.helpers import send_message, set_status
+from submissions.helpers import send_message
 from uid.models import Submission
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_someone_elses_submission_is_a_404_like_a_missing_one(client, other_user
 
 
 def test_detail_has_status_notification_counts_progress_and_last_seq(client, user, submission):
-    set_status(submission, LOADED, "Loaded 2 animals.")
+    change_status(submission=submission, status=LOADED, message="Loaded 2 animals.")
     submission.status, submission.job_phase = WAITING, "validation"
     submission.message = "Validation started."
     submission.save()
@@ -78,7 +79,7 @@ def test_detail_has_status_notification_counts_progress_and_last_seq(client, use
 
 def test_events_since_n_are_the_log_in_order(client, user, submission):
     for number in range(1, 6):
-        set_status(submission, LOADED, f"step {number}")
+        change_status(submission=submission, status=LOADED, message=f"step {number}")
 
     events = client.get(f"/api/submissions/{submission.pk}/events?since=2", **bearer(user)).json()
 

@@ -79,7 +79,7 @@ class FlakyLayer(InMemoryChannelLayer):
 @database_sync_to_async
 def written_elsewhere(submission: Submission, status: int) -> int:
     """An event in the log whose doorbell never rang here (another process, a lost publish)."""
-    with mock.patch("submissions.helpers.publish_to_group"), mock.patch("submissions.helpers.publish"):
+    with mock.patch("submissions.events.publish_to_group"), mock.patch("submissions.events.publish"):
         submission.status = status
         submission.save()
         send_message(submission, None)

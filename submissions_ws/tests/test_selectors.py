@@ -70,12 +70,12 @@ def snapshot_counts(submission: Submission) -> dict | None:
 
 def test_a_snapshot_carries_the_counts_of_the_latest_status_event_without_counting_records(user):
     """Counts change only with a status event, which stores them: a connect reads one row, however many records."""
-    from submissions.helpers import set_status
+    from submissions.actions import change_status
     from uid.models import Animal
 
     submission = Submission.objects.create(title="counted", owner=user)
     Animal.objects.bulk_create(Animal(submission=submission, name=f"a{n}") for n in range(3))
-    set_status(submission, submission.status, "Loaded 3 animals")
+    change_status(submission=submission, status=submission.status, message="Loaded 3 animals")
     # Rows written behind the log's back (no status event) are not counted: the snapshot says what pages were told.
     Animal.objects.create(submission=submission, name="unannounced")
 

@@ -116,7 +116,7 @@ async def test_an_event_written_by_another_process_reaches_the_owner_through_the
         # What another process leaves behind: the event in the log, no publish here.
         from unittest import mock
 
-        with mock.patch("submissions.helpers.publish_to_group"), mock.patch("submissions.helpers.publish"):
+        with mock.patch("submissions.events.publish_to_group"), mock.patch("submissions.events.publish"):
             submission.status = READY
             submission.message = "All records passed validation."
             submission.save()

@@ -40,7 +40,7 @@ class Socket:
 @database_sync_to_async
 def written_elsewhere(submission: Submission, status: int) -> None:
     """An event in the log whose doorbell never rang here."""
-    with mock.patch("submissions.helpers.publish_to_group"), mock.patch("submissions.helpers.publish"):
+    with mock.patch("submissions.events.publish_to_group"), mock.patch("submissions.events.publish"):
         submission.status = status
         submission.save()
         send_message(submission, None)

@@ -23,7 +23,7 @@ from uid.formats.records import RecordRows
 from uid.formats.species import DEFAULT_LANGUAGE, known_names, resolve_species
 from uid.models import Animal, Sample
 from uid.upload_checks import ImportFailed, listing
-from validation.vocabularies import country_code
+from uid.vocabularies import country_code
 
 NAME = "cryoweb"
 LABEL = DESCRIPTION

@@ -13,9 +13,8 @@ from common.constants import PROGRESS_STRIDE
 from uid.formats import Parsed, Progress
 from uid.formats.species import DEFAULT_LANGUAGE
 from uid.formats.text import csv_rows, sniff_delimiter
-from uid.models import Animal, Sample
+from uid.models import ANIMAL, SAMPLE, Animal, Sample
 from uid.upload_checks import ImportFailed, decode, listing
-from validation.models import ANIMAL, SAMPLE
 
 NAME = "csv"
 LABEL = "the site's submission CSV (with a record_type column)"

@@ -2,7 +2,9 @@
 
 The write replaces the submission's records in one transaction: a scientist
 never ends up with half a file imported, or with old and new records mixed.
-Stale validation results go with the old records, in the same transaction.
+Stale validation results go with the old records, in the same transaction:
+`records_replaced` is sent inside it, and validation (an app above this
+one, which this module must not import) deletes its results there.
 
 Accessions survive the replacement: a record of the new file with the
 record type and name of an accessioned old one takes its accession, so the
@@ -17,13 +19,17 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 
-from common.bulk_insert import insert_rows
+from common.bulk_insert import insert_rows, refresh_statistics
 from uid.formats import Parsed
 from uid.models import Animal, Sample, Submission
 from uid.upload_checks import check_ids_are_free
-from validation.helpers import refresh_statistics
-from validation.models import MessageList, ValidationResult, ValidationSummary
+
+# Sent with `submission` inside the replacing transaction, before the old
+# records are deleted: what other apps derived from them goes too, and
+# comes back if the import rolls back (`validation.apps` connects).
+records_replaced = Signal()
 
 
 def store_records(*, submission: Submission, parsed: Parsed, stored: Callable[[int], None] | None = None) -> int:
@@ -47,8 +53,9 @@ def store_records(*, submission: Submission, parsed: Parsed, stored: Callable[[i
         get_user_model().objects.select_for_update().filter(pk=submission.owner_id).first()
         animal_accessions = _accessions(Animal, submission)
         sample_accessions = _accessions(Sample, submission)
+        records_replaced.send(sender=Submission, submission=submission)
         # Samples before animals, so that deleting animals has no sample links left to clear.
-        for model in (ValidationResult, MessageList, ValidationSummary, Sample, Animal):
+        for model in (Sample, Animal):
             model.objects.filter(submission=submission).delete()
         animals = (
             (submission.pk, line, *values, animal_accessions.get(values[animal_name], ""))

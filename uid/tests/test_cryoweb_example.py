@@ -22,7 +22,7 @@ def published(monkeypatch):
     """Frames as the pages would get them, with the moment each was published."""
     frames: list[tuple[float, dict]] = []
     monkeypatch.setattr(
-        "submissions.helpers.publish",
+        "submissions.events.publish",
         lambda pk, message: frames.append((time.monotonic(), json.loads(message["frame"]))),
     )
     return frames

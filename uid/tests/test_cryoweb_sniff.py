@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from submissions.forms import SubmissionForm
+from pages.submission_forms import SubmissionForm
 from uid.cryoweb_example import example_dump
 from uid.formats.cryoweb_sniff import looks_like_sql
 

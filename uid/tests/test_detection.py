@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from submissions.forms import SubmissionForm
+from pages.submission_forms import SubmissionForm
 from uid.cryoweb_example import example_dump
 from uid.example_files import crb_anim_example_file, csv_example_file, xlsx_example_file
 from uid.formats import detection

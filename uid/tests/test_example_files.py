@@ -45,7 +45,7 @@ def test_the_csv_templates_are_their_header_rows():
 @pytest.fixture
 def published(monkeypatch):
     frames: list[dict] = []
-    monkeypatch.setattr("submissions.helpers.publish", lambda pk, message: frames.append(json.loads(message["frame"])))
+    monkeypatch.setattr("submissions.events.publish", lambda pk, message: frames.append(json.loads(message["frame"])))
     return frames
 
 

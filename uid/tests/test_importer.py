@@ -403,7 +403,7 @@ def test_many_taken_ids_are_listed_briefly(submission, earlier):
 def run_job(settings, tmp_path, monkeypatch):
     """Store `content` as the submission's file and run the import job on it, as the worker does."""
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr("submissions.helpers.publish", lambda pk, message: None)
+    monkeypatch.setattr("submissions.events.publish", lambda pk, message: None)
 
     def run(submission: Submission, content: bytes) -> Submission:
         submission.uploaded_file.save("data.csv", ContentFile(content))

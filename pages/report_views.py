@@ -16,12 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from common.constants import NEED_REVISION
+from pages.record_editing import CHANGED_MESSAGE, MODELS, EditRefused, can_edit, editable_fields, update_record
+from pages.report_forms import record_form_class
 from submissions.selectors import get_visible_submission
 from uid.models import Record, Submission
-from validation.editing import CHANGED_MESSAGE, MODELS, EditRefused, can_edit, editable_fields, update_record
 from validation.export import csv_lines, report_rows
 from validation.fields import FIELDS
-from validation.forms import record_form_class
 from validation.models import EDITED, RECORD_TYPES, STATUSES, ValidationResult, ValidationSummary
 from validation.report import GROUPS_SHOWN, ReportFilter, base_results, report_data
 

@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime
 
 from common.constants import NEED_REVISION
-from notifications.frames import user_event_message, user_group_name
+from submissions.user_frames import user_event_message, user_group_name
 
 
 def test_the_layer_message_carries_the_owner_and_an_encoded_frame():

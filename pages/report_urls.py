@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from validation import views
+from pages import report_views as views
 
 app_name = "validation"
 urlpatterns = [

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from submissions.forms import FILE_ACCEPT, BootstrapFormMixin, FormatCheckMixin, check_upload, format_field
-from uid.services import ANIMALS, SAMPLES, parse_ids
+from pages.record_actions import ANIMALS, SAMPLES, parse_ids
+from pages.submission_forms import FILE_ACCEPT, BootstrapFormMixin, FormatCheckMixin, check_upload, format_field
 
 
 class ReloadForm(FormatCheckMixin, BootstrapFormMixin, forms.Form):

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from common.constants import ERROR, LOADED, WAITING
 from submissions import publishing
-from submissions.helpers import Progress, send_message
+from submissions.events import Progress, send_message
 from submissions.models import SubmissionEvent
 from uid.models import Submission
 
@@ -18,7 +18,7 @@ from uid.models import Submission
 def published(monkeypatch):
     """What send_message hands to the channel layer, in order."""
     sent: list[tuple[int, dict]] = []
-    monkeypatch.setattr("submissions.helpers.publish", lambda pk, message: sent.append((pk, message)))
+    monkeypatch.setattr("submissions.events.publish", lambda pk, message: sent.append((pk, message)))
     return sent
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from common.constants import ACTIONS_BY_STATUS, EDIT, NEED_REVISION
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Animal, Sample, Submission
 from validation.fields import ANIMAL, FIELDS, READ_ONLY, SAMPLE, Field
 from validation.models import EDITED, ValidationResult, ValidationSummary
@@ -71,6 +71,6 @@ def update_record(*, submission: Submission, record_type: str, record_id: int, v
                     "shared_messages": None,
                 },
             )
-            set_status(locked, NEED_REVISION, CHANGED_MESSAGE)
+            change_status(submission=locked, status=NEED_REVISION, message=CHANGED_MESSAGE)
     submission.refresh_from_db()
     return [field.column for field in changed]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from validation.editing import MODELS, editable_fields
+from pages.record_editing import MODELS, editable_fields
 from validation.fields import MANDATORY, ONE_OF, RECOMMENDED
 
 LEVEL_NOTES = {MANDATORY: "Mandatory.", ONE_OF: "Mandatory unless the other is given.", RECOMMENDED: "Recommended."}

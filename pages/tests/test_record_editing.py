@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from common.constants import LOADED, NEED_REVISION, READY, SUBMITTED
+from pages.record_editing import CHANGED_MESSAGE, EDITED_ISSUE, EditRefused, editable_fields, update_record
 from submissions.models import SubmissionEvent
 from uid.models import Animal, Sample, Submission
-from validation.editing import CHANGED_MESSAGE, EDITED_ISSUE, EditRefused, editable_fields, update_record
 from validation.helpers import construct_validation_message
 from validation.models import EDITED, ValidationResult
 from validation.services import validate_submission

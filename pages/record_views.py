@@ -1,6 +1,6 @@
 """Template downloads and the record actions of the detail page (replace data, delete records, reset).
 
-Views stay thin: the services in `uid.services` check the status under a
+Views stay thin: the services in `pages.record_actions` check the status under a
 row lock and push the message to the pages; here requests become calls and
 outcomes become a redirect with a message (or JSON for the live page).
 """
@@ -14,12 +14,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from jobs.services import PhaseNotAllowed
+from pages.record_actions import RecordActionRefused, delete_records, reload_data, reset_to_loaded
+from pages.record_forms import DeleteRecordsForm, ReloadForm
+from pages.submission_views import wants_json
 from submissions import selectors
-from submissions.views import wants_json
 from uid.example_files import DOWNLOADS
-from uid.forms import DeleteRecordsForm, ReloadForm
 from uid.models import Submission
-from uid.services import RecordActionRefused, delete_records, reload_data, reset_to_loaded
 
 
 @login_required

@@ -6,7 +6,9 @@ organism parts under UBERON_0001062, ...) or a fixed list (sex, countries,
 material). An ontology cannot be bundled whole, so these tables hold the
 terms livestock gene banks use, keyed by the root the ruleset names
 (`TERM_TABLES`); a label missing here is reported as "could not be checked
-offline", never as wrong (`validation.ontology`).
+offline", never as wrong (`validation.ontology`). They sit in `uid`, below
+`validation`, because the format readers (CryoWeb's country codes) and the
+example data read them too.
 
 Provenance of the ontology ids (written offline, no ontology download):
 * From formats.md (IMAGE's own dictionaries): the sex terms, the general
@@ -302,7 +304,6 @@ COUNTRY_ALIASES: dict[str, str] = {
     "Macedonia": "MK",
 }
 
-_SEX_KEYS = frozenset(SEXES)
 _SPECIES_KEYS: dict[str, str] = {normalise(name): name for name in SPECIES}
 _BREED_KEYS: dict[str, frozenset[str]] = {
     species: frozenset(normalise(breed) for breed in (*breeds, *ANY_SPECIES_BREEDS))
@@ -313,18 +314,12 @@ _BREED_SPECIES: dict[str, frozenset[str]] = {
     key: frozenset(species for species, breeds in BREEDS.items() if key in {normalise(b) for b in breeds})
     for key in {normalise(breed) for breeds in BREEDS.values() for breed in breeds}
 }
-_STORAGE_KEYS = frozenset(normalise(term) for term in STORAGE)
-_PART_KEYS = frozenset(normalise(part) for part in ORGANISM_PARTS)
 _PART_IDS: dict[str, str] = {normalise(part): term for part, term in ORGANISM_PARTS.items()}
 _COUNTRY_KEYS: dict[str, str] = {
     **{normalise(code): code for code in COUNTRIES},
     **{normalise(name): code for code, name in COUNTRIES.items()},
     **{normalise(alias): code for alias, code in COUNTRY_ALIASES.items()},
 }
-
-
-def is_sex(value: str) -> bool:
-    return normalise(value) in _SEX_KEYS
 
 
 def species_name(value: str) -> str | None:
@@ -346,14 +341,6 @@ def breed_species(breed: str) -> frozenset[str]:
 def country_code(value: str) -> str | None:
     """The ISO code for a country given by code, English name or common alias; None if unknown."""
     return _COUNTRY_KEYS.get(normalise(value))
-
-
-def is_storage(value: str) -> bool:
-    return normalise(value) in _STORAGE_KEYS
-
-
-def is_organism_part(value: str) -> bool:
-    return normalise(value) in _PART_KEYS
 
 
 # Where each ontology's terms live; an id is "<PREFIX>_<number>", as the tables above store them.

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-import types
 from html.parser import HTMLParser
 
 import pytest
@@ -51,15 +48,6 @@ def messages_of(response) -> list[str]:
 def media(settings, tmp_path):
     """Uploads go to a temporary folder, never into the repository."""
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture(autouse=True)
-def validation_helpers(monkeypatch):
-    """`set_status` needs `validation.helpers`; stand in until that module lands."""
-    if importlib.util.find_spec("validation.helpers") is None:
-        stub = types.ModuleType("validation.helpers")
-        stub.construct_validation_message = lambda submission: None
-        monkeypatch.setitem(sys.modules, "validation.helpers", stub)
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from common.constants import COMPLETED, LOADED, NEED_REVISION, READY, SUBMITTED, WAITING
+from pages.record_actions import RecordActionRefused, delete_records, parse_ids, reset_to_loaded
 from submissions.models import SubmissionEvent
 from uid.models import Animal, Sample, Submission
-from uid.services import RecordActionRefused, delete_records, parse_ids, reset_to_loaded
 from validation.models import ValidationResult, ValidationSummary
 
 

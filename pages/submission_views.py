@@ -25,8 +25,8 @@ from archive.errors import ArchiveCredentialsRefused, ArchiveError, ArchiveUnava
 from common.constants import EDIT, PHASE_IMPORT, PHASE_SUBMISSION, PHASE_VALIDATION, STATUS_NAMES
 from jobs.cancel import CancelNotAllowed, request_cancel
 from jobs.services import PhaseNotAllowed, start_phase
+from pages.submission_forms import SubmissionEditForm, SubmissionForm
 from submissions import selectors
-from submissions.forms import SubmissionEditForm, SubmissionForm
 from uid.models import Submission
 
 PAGE_SIZE = 20

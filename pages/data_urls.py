@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from uid import views
+from pages import record_views as views
 
 app_name = "uid"
 urlpatterns = [

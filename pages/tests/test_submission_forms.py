@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from common.constants import LOADED
-from submissions.forms import SubmissionEditForm, SubmissionForm
+from pages.submission_forms import SubmissionEditForm, SubmissionForm
 from uid.example_files import xlsx_template_file
 from uid.models import Animal, Submission
 

@@ -1,5 +1,8 @@
 """The per-user notification frame and the layer message that carries it.
 
+They live with the submission frames (`submissions.frames`) because
+`send_message` builds them in the same transaction as the event.
+
 Pages anywhere in the site listen on `/ws/notifications/` to hear when one
 of the signed-in person's submissions changes status. The frame is built
 once per status event, where `send_message` records it (or where a server's
@@ -38,7 +41,23 @@ def user_event_message(
     timestamp: datetime,
 ) -> dict[str, Any]:
     """The layer message for one status event, its encoded frame included."""
-    frame = {
+    frame = notification_frame(
+        submission_id=submission_id, seq=seq, title=title, status=status, notification=notification, timestamp=timestamp
+    )
+    return {"type": USER_EVENT_TYPE, "user": user_id, "submission": submission_id, "seq": seq, "frame": encode(frame)}
+
+
+def notification_frame(
+    *,
+    submission_id: int,
+    seq: int,
+    title: str,
+    status: int,
+    notification: str,
+    timestamp: datetime,
+) -> dict[str, Any]:
+    """The frame a person's every page receives when one of their submissions changes status."""
+    return {
         "type": NOTIFICATION,
         "submission": submission_id,
         "seq": seq,
@@ -51,4 +70,3 @@ def user_event_message(
         "url": reverse("submissions:detail", args=[submission_id]),
         "timestamp": timestamp.isoformat(),
     }
-    return {"type": USER_EVENT_TYPE, "user": user_id, "submission": submission_id, "seq": seq, "frame": encode(frame)}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from validation import vocabularies as vocab
+from uid import vocabularies as vocab
 
 
 @pytest.mark.parametrize(("written", "term"), [("Bos taurus", "NCBITaxon_9913"), ("sus  SCROFA", "NCBITaxon_9823")])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from submissions import views
-from uid import views as record_views
+from pages import record_views
+from pages import submission_views as views
 
 app_name = "submissions"
 urlpatterns = [

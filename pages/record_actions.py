@@ -3,7 +3,7 @@
 Each action checks under the submission's row lock that its status allows
 editing (`EDIT` in `ACTIONS_BY_STATUS`), changes the records, clears the
 validation results they made stale, and tells the pages through
-`set_status` in the same transaction: the page never shows a status that
+`change_status` in the same transaction: the page never shows a status that
 the records do not have. They end in Loaded, since what was validated is no
 longer what is stored.
 """
@@ -15,10 +15,10 @@ from django.db import transaction
 
 from common.constants import ACTIONS_BY_STATUS, COMPLETED, EDIT, LOADED, PHASE_IMPORT, SUBMITTED, WAITING
 from jobs.services import start_phase
-from submissions.helpers import set_status
+from submissions.actions import change_status
 from uid.models import Animal, Sample, Submission
 from uid.upload_checks import listing
-from validation.models import MessageList, ValidationResult, ValidationSummary
+from validation.storage import clear_results
 
 ANIMALS, SAMPLES = "animals", "samples"
 MODELS: dict[str, type[Animal] | type[Sample]] = {ANIMALS: Animal, SAMPLES: Sample}
@@ -45,12 +45,6 @@ def _locked(submission: Submission) -> Submission:
             REFUSALS.get(locked.status, f"A submission in status {locked.status_name} cannot be changed.")
         )
     return locked
-
-
-def _clear_validation(submission: Submission) -> None:
-    ValidationResult.objects.filter(submission=submission).delete()
-    MessageList.objects.filter(submission=submission).delete()  # the lists those results shared
-    ValidationSummary.objects.filter(submission=submission).delete()
 
 
 def parse_ids(text: str) -> list[str]:
@@ -103,13 +97,13 @@ def delete_records(*, submission: Submission, kind: str, names: list[str]) -> st
                     "Nothing was deleted."
                 )
             samples = own.delete()[0]
-        _clear_validation(locked)
+        clear_results(submission=locked)
         deleted = records.delete()[0]
         what = f"{deleted} {singular if deleted == 1 else kind}"
         if samples:
             what += f" and their {samples} {'sample' if samples == 1 else 'samples'}"
         message = f"You've removed {what}. {RERUN}"
-        set_status(locked, LOADED, message)
+        change_status(submission=locked, status=LOADED, message=message)
     submission.refresh_from_db()
     return message
 
@@ -120,9 +114,9 @@ def reset_to_loaded(*, submission: Submission) -> str:
         locked = _locked(submission)
         if not (Animal.objects.filter(submission=locked).exists() or Sample.objects.filter(submission=locked).exists()):
             raise RecordActionRefused("This submission has no records to reset. Upload a data file instead.")
-        _clear_validation(locked)
+        clear_results(submission=locked)
         message = f"Validation results cleared; the records are as loaded. {RERUN}"
-        set_status(locked, LOADED, message)
+        change_status(submission=locked, status=LOADED, message=message)
     submission.refresh_from_db()
     return message
 
