@@ -32,7 +32,11 @@ _decoded: dict[tuple[str, str], dict] = {}  # (session key, session data) → de
 _auth_hashes: dict[tuple[str, str], str] = {}  # (user pk, password hash) → session auth hash
 # Engines whose session table is the record: `cached_db` writes through to it and deletes from both on
 # logout, so one query for all sockets answers (instead of a cache round trip per socket).
-TABLE_ENGINES = {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
+TABLE_ENGINES = {
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+    "common.session_store",
+}
 # A sign-in whose key rotated more often than this between two checks ends (4401).
 _MAX_ROTATION_HOPS = 4
 

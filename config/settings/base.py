@@ -138,16 +138,14 @@ if env.str("CHANNEL_GROUP_EXPIRY", default=""):
     # Only for tests of long-lived sockets: the hub re-joins at half this.
     CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = env.int("CHANNEL_GROUP_EXPIRY")
 
+# Django's database sessions, read in plain SQL on the socket connect path (common/session_store.py).
+SESSION_ENGINE = "common.session_store"
+
 CACHES = (
     {"default": {"BACKEND": "common.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
-if REDIS_URL:
-    # Sessions read from Redis, written through to PostgreSQL, which stays the record that the
-    # sockets' session check reads (logout and password changes close sockets): a connect then
-    # reads its session without a PostgreSQL query (bench/analysis.md, "Connect cost").
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ACKS_LATE = True
