@@ -12,9 +12,8 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from config.lifespan import lifespan  # noqa: E402
 from submissions_ws.auth import DeferredAuthMiddlewareStack  # noqa: E402
-from submissions_ws.lifespan import lifespan  # noqa: E402
-from submissions_ws.middleware import DatabaseOutageGuard  # noqa: E402
 from submissions_ws.origin import SameOriginValidator  # noqa: E402
 from submissions_ws.routing import websocket_urlpatterns  # noqa: E402
 
@@ -25,7 +24,8 @@ application = ProtocolTypeRouter(
         "websocket": SameOriginValidator(
             # Channels' auth stack, except that the consumer loads the user in its own single
             # database hop (submissions_ws/auth.py): connects then finish in arrival order.
-            DatabaseOutageGuard(DeferredAuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            # No database hop before the consumer, which answers an outage itself with 1013.
+            DeferredAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
         "lifespan": lifespan,
     }

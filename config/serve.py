@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Any
 
 import uvicorn
 from django.conf import settings
+from uvicorn.supervisors import Multiprocess
 
 from common.metrics_process import prepare_multiprocess_dir
 
@@ -48,8 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     trusted_proxies = settings.FORWARDED_ALLOW_IPS.strip()
     prepare_multiprocess_dir(workers=args.workers)
-    uvicorn.run(
-        "config.asgi:application",
+    options: dict[str, Any] = dict(
         host=args.host,
         port=args.port,
         workers=args.workers,
@@ -65,6 +66,32 @@ def main(argv: list[str] | None = None) -> None:
         ws_ping_interval=settings.WS_PING_INTERVAL,
         ws_ping_timeout=settings.WS_PING_TIMEOUT,
     )
+    run("config.asgi:application", **options)
+
+
+def run(app: str, **options: Any) -> None:
+    """`uvicorn.run`, with a parent that lets go of the port on SIGTERM when there are several workers."""
+    if options.get("workers", 1) > 1:
+        config = uvicorn.Config(app, **options)
+        DrainingMultiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.run(app, **options)
+
+
+class DrainingMultiprocess(Multiprocess):
+    """uvicorn's parent of several workers, which lets go of the listening socket on SIGTERM.
+
+    Each worker stops listening when its drain notice ends (submissions_ws/drain.py),
+    but the parent holds its own descriptor of the same socket until every worker has
+    exited: the kernel kept completing connects into the backlog, where a page whose
+    socket was just closed waited for seconds and then failed, instead of being
+    refused at once and reconnecting to another server.
+    """
+
+    def handle_term(self) -> None:
+        super().handle_term()
+        for sock in self.sockets:
+            sock.close()
 
 
 def graceful_timeout() -> float:

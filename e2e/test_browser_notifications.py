@@ -1,4 +1,4 @@
-"""Toasts and the list page in a real Chromium: your submission changed while you were elsewhere."""
+"""Toasts, the list page and the one notification of a submission's page, in a real Chromium."""
 
 from __future__ import annotations
 
@@ -91,3 +91,36 @@ def test_logging_out_elsewhere_stops_the_notification_socket(page, browser, site
     other.click("#logout-button")
 
     expect(page.locator("#toast-area")).to_have_attribute("data-state", "signed-out", timeout=10_000)
+
+
+def visible_notices(page) -> list[str]:
+    """Every message box a person sees on the page: banners, flashes and alerts."""
+    return page.locator(".alert:visible, #messages:visible").all_inner_texts()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["live", "without-javascript"])
+def test_a_submissions_page_shows_one_notification_after_an_action(browser, site, javascript):
+    """Validate: the page shows the submission's notification once, not a flash, a banner and an alert stacked."""
+    change_status(site, title="Demo submission", status="LOADED", message="Loaded 3 animals. Validate them next.")
+    context = browser.new_context(base_url=site.base_url, java_script_enabled=javascript)
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", "demo")
+        page.fill("input[name=password]", "demo-password")
+        page.click("button[type=submit], input[type=submit]")
+        page.goto("/submissions/1/")
+        if javascript:
+            expect(page.locator("#connection")).to_have_text("Live")
+        page.click("#btn-validate")
+        if javascript:
+            expect(page.locator("#status-badge")).not_to_have_text("Loaded", timeout=15_000)
+        else:
+            page.wait_for_url("**/submissions/1/")
+        expect(page.locator("#notification")).not_to_have_text("Loaded 3 animals. Validate them next.")
+        notices = visible_notices(page)
+    finally:
+        context.close()
+
+    assert len(notices) == 1, notices
+    assert "Validation started." not in notices[0]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 
 import pytest
 
-from e2e.server import PYTHON, ROOT
+from e2e.server import PYTHON, ROOT, post
 
 pytestmark = pytest.mark.e2e
+
+ANIMALS = 40_000
+RECORDS = 2 * ANIMALS  # one sample each
 
 SET_STATUS = """\
 from common.constants import {status}
@@ -110,3 +114,49 @@ def test_a_wrong_token_exits_3_and_says_why(site):
 
     assert result.returncode == 3
     assert "access denied (4403)" in result.stdout
+
+
+HERD = """
+from django.contrib.auth import get_user_model
+from common.constants import LOADED
+from uid.example_data import write_example_csv
+from uid.importer import import_records
+from uid.models import Submission
+owner = get_user_model().objects.get(username="demo")
+submission = Submission.objects.create(title="Watched herd", owner=owner)
+write_example_csv({path!r}, animals={animals}, samples_per_animal=1, prefix="W-")
+import_records(submission=submission, file={path!r})
+Submission.objects.filter(pk=submission.pk).update(status=LOADED)
+print("PK=%d" % submission.pk)
+"""
+PROGRESS_LINE = re.compile(
+    r"^validation ([\d,]+) of [\d,]+ records · ([\d,]+)/s · about \d+ (?:s|min) left · \d+:\d\d elapsed$", re.MULTILINE
+)
+
+
+def test_a_running_validation_shows_its_rate_and_time_left_and_ends_2_on_need_revision(site, token, tmp_path):
+    """Piped to a file, as a script or CI log would keep it: progress lines with rate and time left."""
+    output = site.manage("shell", stdin=HERD.format(path=str(tmp_path / "herd.csv"), animals=ANIMALS), timeout=120)
+    pk = int(re.search(r"^PK=(\d+)$", output, re.MULTILINE).group(1))
+    assert post(site.base_url, f"/submissions/{pk}/validate/", site.login()) == 302
+    started = time.monotonic()
+    result = subprocess.run(
+        [PYTHON, "manage.py", "watch_submission", str(pk), "--url", site.base_url, "--token", token],
+        cwd=ROOT,
+        env=site.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    took = time.monotonic() - started
+
+    # The example herd has no gene bank, which the IMAGE ruleset requires.
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = PROGRESS_LINE.findall(result.stdout)
+    assert lines, (took, result.stdout)
+    # A rate measured over real time: at most every record within half a second (no replayed frame
+    # counted as instant progress).
+    assert all(int(rate.replace(",", "")) <= 2 * RECORDS for _, rate in lines), result.stdout
+    last = [line for line in result.stdout.splitlines() if line.startswith("#")][-1]
+    assert f"Need Revision: Validation found problems in {RECORDS} records." in last, result.stdout

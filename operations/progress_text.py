@@ -10,6 +10,8 @@ import time
 from collections import deque
 
 WINDOW_SECONDS = 10.0
+# No rate until the samples span this long.
+MIN_SPAN_SECONDS = 0.5
 
 
 class RateMeter:
@@ -34,7 +36,9 @@ class RateMeter:
         if len(self.samples) < 2:
             return None
         (t0, d0), (t1, d1) = self.samples[0], self.samples[-1]
-        return (d1 - d0) / (t1 - t0) if t1 > t0 and d1 > d0 else None
+        # Two frames can arrive together (the latest progress replayed on connect, then a live
+        # one): over a few microseconds they made a rate of millions per second.
+        return (d1 - d0) / (t1 - t0) if t1 - t0 >= MIN_SPAN_SECONDS and d1 > d0 else None
 
     def elapsed(self, now: float | None = None) -> float:
         return (time.monotonic() if now is None else now) - self.started

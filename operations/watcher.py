@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +24,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from common.constants import COMPLETED, ERROR, LOADED, NEED_REVISION, READY, STATUS_NAMES
-from operations.progress_text import RateMeter, progress_text
+from operations.progress_text import RateMeter, elapsed_text, progress_text
 
 # Statuses in which no job runs, and what the watcher exits with.
 EXIT_CODES = {LOADED: 0, READY: 0, COMPLETED: 0, ERROR: 1, NEED_REVISION: 2}
@@ -31,6 +32,8 @@ CANNOT_FOLLOW = 3
 # Close codes after which reconnecting cannot help (see submissions_ws.close_codes).
 FINAL_CLOSE_CODES = {4401: "signed out", 4403: "access denied", 4400: "bad frame", 1003: "bad frame", 1009: "too big"}
 BACKOFF_FIRST, BACKOFF_MAX = 0.5, 15.0
+# Progress lines when the output is not a terminal (a file, a pipe, a CI log).
+LOG_EVERY_SECONDS = 2.0
 COUNT_LABELS = {
     "animals": "animals",
     "samples": "samples",
@@ -112,9 +115,12 @@ class View:
             transient=True,
         )
         self.task: TaskID | None = None
+        self.logged_at: float | None = None
+        self.logged_rate = False
 
     def status(self, follower: Follower) -> None:
         self._drop_bar()
+        self.logged_at, self.logged_rate = None, False
         name = STATUS_NAMES.get(follower.status, str(follower.status))
         self.console.print(f"[bold]#{follower.seq} {name}[/bold]: {follower.notification}", highlight=False)
         self.console.print(f"  counts: {counts_text(follower.counts)}", highlight=False)
@@ -122,6 +128,10 @@ class View:
     def progress(self, follower: Follower) -> None:
         progress = follower.progress or {}
         text = progress_text(progress.get("done", 0), progress.get("total", 0), follower.meter.rate())
+        if not self.console.is_terminal:
+            rated = follower.meter.rate() is not None
+            self._log_progress(progress.get("phase", "job"), text, follower.meter.elapsed(), rated=rated)
+            return
         if self.task is None:
             self.bar.start()
             self.task = self.bar.add_task(progress.get("phase", "job"), total=progress.get("total") or None, text=text)
@@ -132,6 +142,17 @@ class View:
             text=text,
             description=progress.get("phase", "job"),
         )
+
+    def _log_progress(self, phase: str, text: str, elapsed: float, *, rated: bool) -> None:
+        """Piped to a file or a CI log, a live bar draws nothing (and a transient one leaves
+        nothing behind): a plain line instead, at most every LOG_EVERY_SECONDS, and at once
+        when the rate (and so the time left) is first known."""
+        now = time.monotonic()
+        first_rate = rated and not self.logged_rate
+        if self.logged_at is not None and now - self.logged_at < LOG_EVERY_SECONDS and not first_rate:
+            return
+        self.logged_at, self.logged_rate = now, self.logged_rate or rated
+        self.console.print(f"{phase} {text} · {elapsed_text(elapsed)}", highlight=False)
 
     def note(self, text: str) -> None:
         self.console.print(f"[dim]{text}[/dim]", highlight=False)

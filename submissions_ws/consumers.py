@@ -21,9 +21,10 @@ from common import metrics
 from submissions.frames import PONG, PROGRESS, encode
 from submissions_ws import close_codes, drain, selectors
 from submissions_ws.auth import surely_anonymous
-from submissions_ws.hub import Hub, get_hub
+from submissions_ws.hub import get_hub
 from submissions_ws.outbox import Outbox
 from submissions_ws.parsing import ClientFrame, parse_seq, parse_submission_id
+from submissions_ws.routes import Routes
 from submissions_ws.socket_base import LiveSocket
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class SubmissionConsumer(LiveSocket):
 
     async def connect(self) -> None:
         self.reset_socket_state()
-        self.hub: Hub | None = None
+        self.routes: Routes | None = None
         self.outbox = Outbox()
         self.submission_id = parse_submission_id(self.scope["url_route"]["kwargs"].get("pk"))
         if drain.draining():
@@ -48,8 +49,8 @@ class SubmissionConsumer(LiveSocket):
         # Join first: from here on the hub buffers this socket's events, so
         # nothing falls between the read below and going live. A refused
         # socket leaves again before anything is sent.
-        self.hub = await get_hub()
-        await self.hub.subscribe(self.submission_id, self)
+        self.routes = (await get_hub()).submissions
+        await self.routes.subscribe(self.submission_id, self)
         try:
             opened = await database_sync_to_async(selectors.open_view)(self.scope, self.submission_id, since)
         except DatabaseError:
@@ -66,16 +67,16 @@ class SubmissionConsumer(LiveSocket):
         self.start_writer()
 
     async def _refuse_and_leave(self, code: int) -> None:
-        hub, self.hub = self.hub, None
-        if hub is not None and self.submission_id is not None:
-            await hub.unsubscribe(self.submission_id, self)
+        routes, self.routes = self.routes, None
+        if routes is not None and self.submission_id is not None:
+            await routes.unsubscribe(self.submission_id, self)
         await self.refuse(code)
 
     async def disconnect(self, code: int) -> None:
         await self.stop_writer()
-        if self.hub is not None and self.submission_id is not None:
-            await self.hub.unsubscribe(self.submission_id, self)
-            self.hub = None
+        if self.routes is not None and self.submission_id is not None:
+            await self.routes.unsubscribe(self.submission_id, self)
+            self.routes = None
         await self.release_slot()
 
     # -- hub side -----------------------------------------------------------
@@ -90,9 +91,7 @@ class SubmissionConsumer(LiveSocket):
             self.outbox.put_status(message["seq"], message["frame"], message.pop("sent_at", 0.0))
 
     def end_session(self) -> None:
-        """The sign-in behind this socket ended: stop delivering and close."""
-        if self.hub is not None and self.submission_id is not None:
-            self.hub.subscribers.get(self.submission_id, set()).discard(self)
+        """The sign-in behind this socket ended (the hub no longer delivers to it): close."""
         self.close_for_ended_session()
 
     async def write_loop(self) -> None:

@@ -1,11 +1,13 @@
-"""One fan-out point per server process.
+"""One fan-out point per server process, for both kinds of socket.
 
 The classic Channels pattern gives every socket its own channel and group
 membership, so one event costs a channel-layer hop and a JSON encode per
 socket, and a connect storm opens a subscription per socket. Here each
-process joins each submission's group once, on a single channel, receives a
-frame already encoded by `send_message`, and hands the same text to every
-local socket's outbox.
+process has a single channel; it joins each watched submission's group
+(`submission.<id>`) and each signed-in person's group (`user.<id>`) once,
+receives a frame already encoded by `send_message`, and hands the same text
+to every local socket's outbox. Both are one `Routes` class
+(submissions_ws/routes.py) with a feed each (submissions_ws/feeds.py).
 
 The channel layer is only a doorbell. The hub also sweeps the event log: it
 compares each served submission's `last_seq` with what its sockets hold and
@@ -20,54 +22,58 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, TypeVar
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
-from common import metrics
-from submissions.publishing import group_name, register_server_loop, unregister_server_loop
-from submissions.user_frames import USER_EVENT_TYPE
-from submissions_ws import selectors, sessions
-from submissions_ws.user_hub import UserRoutes, UserSubscriber
+from submissions.publishing import register_server_loop, unregister_server_loop
+from submissions_ws import sessions
+from submissions_ws.feeds import SubmissionFeed, UserFeed
+from submissions_ws.routes import GroupChannel, Routes, Subscriber
 
 logger = logging.getLogger(__name__)
 
 
-class Subscriber(Protocol):
-    """What the hub needs from a socket."""
+Handler = TypeVar("Handler", bound=Callable[..., None])
 
-    seq: int | None
-    session_key: str | None
-    user_id: int | None
 
-    def deliver(self, message: dict[str, Any]) -> None: ...
-
-    def end_session(self) -> None: ...
+def layer_handler(method: Handler) -> Handler:
+    """Mark a hub method as the handler of the layer message type it is named after."""
+    method.handles_layer_messages = True  # type: ignore[attr-defined]
+    return method
 
 
 class Hub:
-    """Routes layer messages and swept events to this process's sockets."""
+    """This process's channel, its two sets of routes, and the loops that keep them honest.
+
+    Consumers call `hub.submissions` (keyed by submission id) and `hub.users`
+    (keyed by user id): `subscribe`, `unsubscribe`. Layer messages go to the
+    method named after their `type`, as in a Channels consumer
+    (`submission.event` to `submission_event`).
+    """
 
     def __init__(self, layer: Any, *, sweep_seconds: float, confirm_sweeps: int, session_seconds: float) -> None:
         self.layer = layer
         self.sweep_seconds = sweep_seconds
         self.session_seconds = session_seconds
-        # With a cross-process layer an event may be committed but its
-        # doorbell still in flight; only repair what stays behind this many
-        # sweeps, so the database is not read for every message.
         self.confirm_sweeps = confirm_sweeps
-        self.channel: str | None = None
-        self.subscribers: dict[int, set[Subscriber]] = {}
-        self._behind: dict[int, tuple[int, int]] = {}
+        self.channel = GroupChannel(layer)
+        self.submissions = Routes(self.channel, SubmissionFeed(), confirm_sweeps=confirm_sweeps)
+        # Each signed-in person's notification sockets (`/ws/notifications/`).
+        self.users = Routes(self.channel, UserFeed(), confirm_sweeps=confirm_sweeps)
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
-        # Each signed-in person's notification sockets (`/ws/notifications/`).
-        self.users = UserRoutes(self)
+        self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {}
+
+    @property
+    def routes(self) -> tuple[Routes, Routes]:
+        return (self.submissions, self.users)
 
     async def start(self) -> None:
-        self.channel = await self.layer.new_channel("hub.")
+        await self.channel.open()
         loop = asyncio.get_running_loop()
         # Re-joining is idempotent and outlives any group expiry the layer
         # applies to members that stay longer than it (86,400 s by default).
@@ -87,54 +93,53 @@ class Hub:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        for submission_id in tuple(self.subscribers):
-            with contextlib.suppress(Exception):
-                await self.layer.group_discard(group_name(submission_id), self.channel)
-        self.subscribers.clear()
-        await self.users.stop()
-
-    async def subscribe(self, submission_id: int, subscriber: Subscriber) -> None:
-        """Register a socket; join the submission's group if it is the first."""
-        subscribers = self.subscribers.get(submission_id)
-        if subscribers is None:
-            subscribers = self.subscribers[submission_id] = set()
-            subscribers.add(subscriber)
-            try:
-                await self.layer.group_add(group_name(submission_id), self.channel)
-            except Exception:  # noqa: BLE001 - the sweep still delivers while the layer is down
-                logger.warning("could not join group for submission %s; relying on the event log", submission_id)
-        else:
-            subscribers.add(subscriber)
-
-    async def unsubscribe(self, submission_id: int, subscriber: Subscriber) -> None:
-        subscribers = self.subscribers.get(submission_id)
-        if subscribers is None:
-            return
-        subscribers.discard(subscriber)
-        if not subscribers:
-            del self.subscribers[submission_id]
-            self._behind.pop(submission_id, None)
-            with contextlib.suppress(Exception):
-                await self.layer.group_discard(group_name(submission_id), self.channel)
+        for routes in self.routes:
+            await routes.stop()
 
     def wake(self) -> None:
         """Ask for a sweep now (the layer came back: what did it miss?)."""
         self._wake.set()
 
-    def dispatch(self, message: dict[str, Any]) -> None:
-        """Hand one event to every local socket of its submission."""
-        subscribers = self.subscribers.get(message.get("submission"))  # type: ignore[arg-type]
-        if not subscribers:
-            return
-        # deliver() only queues, never (un)subscribes, so no copy of the set.
-        for subscriber in subscribers:
-            subscriber.deliver(message)
+    # -- layer messages, by type --------------------------------------------
+
+    def handle(self, message: dict[str, Any]) -> None:
+        """Call the handler named after the message's `type`; a type nobody handles is ignored."""
+        kind = message.get("type")
+        # Looked up once per type: this runs for every message the process receives.
+        handler = self._handlers.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            handler = self._handler_for(kind)
+            if handler is None:
+                logger.debug("ignored a layer message of type %r", kind)
+                return
+            self._handlers[kind] = handler  # type: ignore[index]
+        handler(message)
+
+    def _handler_for(self, kind: object) -> Callable[[dict[str, Any]], None] | None:
+        if not isinstance(kind, str):
+            return None
+        try:
+            handler = getattr(self, get_handler_name({"type": kind}), None)
+        except ValueError:  # a type with a leading underscore
+            return None
+        # Only methods marked as handlers: a type such as "sweep.seconds" must not reach another attribute.
+        return handler if getattr(handler, "handles_layer_messages", False) else None
+
+    @layer_handler
+    def submission_event(self, message: dict[str, Any]) -> None:
+        """A status or progress event, for every local socket of its submission."""
+        self.submissions.dispatch(message)
+
+    @layer_handler
+    def user_event(self, message: dict[str, Any]) -> None:
+        """A status notification, for every local notification socket of its owner."""
+        self.users.dispatch(message)
 
     async def _receive_loop(self) -> None:
         failures = 0
         while True:
             try:
-                message = await self.layer.receive(self.channel)
+                message = await self.channel.receive()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - keep serving from the event log
@@ -147,16 +152,16 @@ class Hub:
                 failures = 0
                 logger.info("channel layer receive recovered")
                 await self._rejoin_groups()
-            if message.get("type") == "submission.event":
-                self.dispatch(message)
-            elif message.get("type") == USER_EVENT_TYPE:
-                self.users.dispatch(message)
+            try:
+                self.handle(message)
+            except Exception:  # a malformed message must not end the doorbells of every socket here
+                logger.exception("could not route a layer message of type %r", message.get("type"))
+
+    # -- the loops -----------------------------------------------------------
 
     async def _rejoin_groups(self) -> None:
-        for submission_id in tuple(self.subscribers):
-            with contextlib.suppress(Exception):
-                await self.layer.group_add(group_name(submission_id), self.channel)
-        await self.users.rejoin()
+        for routes in self.routes:
+            await routes.rejoin()
         self.wake()
 
     async def _sweep_loop(self) -> None:
@@ -164,8 +169,12 @@ class Hub:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.sweep_seconds)
             self._wake.clear()
-            await self._guarded(self.sweep)
-            await self._guarded(self.users.sweep)
+            await self.sweep()
+
+    async def sweep(self) -> None:
+        """Relay from the event log whatever some socket is missing, for both kinds of route."""
+        for routes in self.routes:
+            await self._guarded(routes.sweep)
 
     async def _every(self, seconds: float, duty: Callable[[], Awaitable[None]]) -> None:
         while True:
@@ -178,49 +187,15 @@ class Hub:
         except asyncio.CancelledError:
             raise
         except Exception:  # database or layer briefly unavailable; next round
-            logger.warning("%s failed; will retry", duty.__name__, exc_info=logger.isEnabledFor(logging.DEBUG))
-
-    async def sweep(self) -> None:
-        """Relay from the event log whatever some socket is missing."""
-        holding: dict[int, int] = {}
-        for submission_id, subscribers in self.subscribers.items():
-            seqs = [s.seq for s in subscribers if s.seq is not None]
-            if seqs:
-                holding[submission_id] = min(seqs)
-        if not holding:
-            return
-        latest = await database_sync_to_async(selectors.last_seqs)(list(holding))
-        behind: dict[int, tuple[int, int]] = {}
-        due: dict[int, tuple[int, int]] = {}
-        for submission_id, last_seq in latest.items():
-            held = holding[submission_id]
-            if last_seq <= held:
-                continue
-            seen_before, rounds = self._behind.get(submission_id, (0, 0))
-            rounds = rounds + 1 if seen_before and held < seen_before else 1
-            if rounds > self.confirm_sweeps:
-                due[submission_id] = (held, last_seq)
-            else:
-                behind[submission_id] = (last_seq, rounds)
-        self._behind = behind
-        if due:
-            # One query per round for every submission behind, not one each:
-            # with many busy submissions a round must stay shorter than its period.
-            repairs = await database_sync_to_async(selectors.events_in_ranges)(due)
-            metrics.sweep_repaired(len(repairs))
-            for message in repairs:
-                self.dispatch(message)
+            logger.warning("%s failed; will retry", duty.__qualname__, exc_info=logger.isEnabledFor(logging.DEBUG))
 
     async def end_ended_sessions(self) -> None:
         """Close the sockets of sign-ins that ended (logout, password change, expiry)."""
-        by_key: dict[str, list[Subscriber | UserSubscriber]] = {}
-        for subscribers in self.subscribers.values():
-            for subscriber in subscribers:
+        by_key: dict[str, list[tuple[Routes, int, Subscriber]]] = {}
+        for routes in self.routes:
+            for key, subscriber in routes.members():
                 if subscriber.session_key:
-                    by_key.setdefault(subscriber.session_key, []).append(subscriber)
-        for user_socket in self.users.sockets():
-            if user_socket.session_key:
-                by_key.setdefault(user_socket.session_key, []).append(user_socket)
+                    by_key.setdefault(subscriber.session_key, []).append((routes, key, subscriber))
         if not by_key:
             return
         ended = await database_sync_to_async(sessions.ended_sessions)(set(by_key))
@@ -228,12 +203,13 @@ class Hub:
             return
         # A key rotated while its person stayed signed in (a password change in that browser) carries on.
         followed = await database_sync_to_async(sessions.follow_rotations)(ended)
-        for key in ended:
-            new_key, user_id = followed.get(key, (None, None))
-            for subscriber in by_key[key]:
+        for session_key in ended:
+            new_key, user_id = followed.get(session_key, (None, None))
+            for routes, key, subscriber in by_key[session_key]:
                 if new_key is not None and str(subscriber.user_id) == user_id:
                     subscriber.session_key = new_key
                 else:
+                    routes.detach(key, subscriber)
                     subscriber.end_session()
 
 

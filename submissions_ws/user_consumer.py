@@ -27,8 +27,8 @@ from submissions_ws import close_codes, drain, user_selectors
 from submissions_ws.auth import surely_anonymous
 from submissions_ws.hub import get_hub
 from submissions_ws.parsing import ClientFrame
+from submissions_ws.routes import Routes
 from submissions_ws.socket_base import LiveSocket
-from submissions_ws.user_hub import UserRoutes
 
 
 class UserNotificationConsumer(LiveSocket):
@@ -36,7 +36,7 @@ class UserNotificationConsumer(LiveSocket):
 
     async def connect(self) -> None:
         self.reset_socket_state()
-        self.routes: UserRoutes | None = None
+        self.routes: Routes | None = None
         # The latest frame per submission, oldest first: a page that reads
         # slowly gets each submission's newest status, and memory is bounded
         # by how many submissions the person has.
@@ -88,9 +88,7 @@ class UserNotificationConsumer(LiveSocket):
         self.ready.set()
 
     def end_session(self) -> None:
-        """The sign-in behind this socket ended: stop delivering and close."""
-        if self.routes is not None and self.user_id is not None:
-            self.routes.subscribers.get(self.user_id, set()).discard(self)
+        """The sign-in behind this socket ended (the hub no longer delivers to it): close."""
         self.close_for_ended_session()
 
     async def write_loop(self) -> None:

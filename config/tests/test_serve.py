@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import socket
+import threading
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from config import serve
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(serve.uvicorn, "run", lambda app, **options: seen.update(app=app, **options))
+    monkeypatch.setattr(serve, "run", lambda app, **options: seen.update(app=app, **options))
     return seen
 
 
@@ -45,3 +47,16 @@ def test_forwarded_headers_are_trusted_from_nobody_unless_a_proxy_is_configured(
     settings.FORWARDED_ALLOW_IPS = "10.0.0.5"
     serve.main([])
     assert (started["proxy_headers"], started["forwarded_allow_ips"]) == (True, "10.0.0.5")
+
+
+def test_the_parent_of_several_workers_lets_go_of_the_port_on_sigterm():
+    """Its workers stop listening at the end of their notice; the parent's own descriptor must not keep the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    # Built without __init__, which would replace this process's signal handlers.
+    supervisor = serve.DrainingMultiprocess.__new__(serve.DrainingMultiprocess)
+    supervisor.sockets, supervisor.should_exit = [listener], threading.Event()
+
+    supervisor.handle_term()
+
+    assert supervisor.should_exit.is_set()
+    assert listener.fileno() == -1

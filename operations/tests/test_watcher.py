@@ -64,6 +64,16 @@ def test_the_rate_forgets_a_previous_phase():
     assert meter.rate() is None
 
 
+def test_no_rate_until_the_frames_span_half_a_second():
+    meter = RateMeter()
+    meter.add("validation", 20416, now=10.0)
+    meter.add("validation", 31360, now=10.00015)
+
+    assert meter.rate() is None
+    meter.add("validation", 32000, now=10.5)
+    assert round(meter.rate()) == 23168
+
+
 def test_socket_urls():
     assert socket_url("https://live.example.org/", 7, None) == "wss://live.example.org/ws/submissions/7/"
     assert socket_url("http://127.0.0.1:8000", 7, 12) == "ws://127.0.0.1:8000/ws/submissions/7/?since=12"

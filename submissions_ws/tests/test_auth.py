@@ -38,7 +38,7 @@ async def test_a_socket_without_a_session_is_refused_before_joining_any_group(su
 
     assert connected  # accepted only to say why
     assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.FORBIDDEN}
-    assert submission.pk not in hub.subscribers
+    assert submission.pk not in hub.submissions.served()
 
 
 async def test_a_refused_signed_in_socket_leaves_the_group_it_joined(other_user, submission):
@@ -47,7 +47,7 @@ async def test_a_refused_signed_in_socket_leaves_the_group_it_joined(other_user,
     await communicator.connect()
 
     assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": close_codes.FORBIDDEN}
-    assert submission.pk not in hub.subscribers
+    assert submission.pk not in hub.submissions.served()
 
 
 def test_a_user_object_already_in_the_scope_is_used_as_it_is(user):

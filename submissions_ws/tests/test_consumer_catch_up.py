@@ -59,7 +59,7 @@ async def test_an_overflowing_outbox_is_refilled_from_the_log_in_pages(user, sub
     communicator = await connect(user, submission.pk)
     assert (await receive(communicator))["seq"] == 0
     messages = await logged_without_doorbells(submission, 2500)
-    (socket,) = (await get_hub()).subscribers[submission.pk]
+    (socket,) = (await get_hub()).submissions.subscribers_of(submission.pk)
 
     for message in messages:  # all at once, before the socket's writer gets to run
         socket.deliver(message)

@@ -137,10 +137,10 @@ async def test_an_event_written_by_another_process_reaches_the_owner_through_the
 async def test_the_doorbell_alone_reaches_the_owner_without_the_log_sweep(user, submission, monkeypatch):
     """In-process and Redis publishes go through the user's group, not only through the sweep."""
 
-    async def no_sweep(self) -> None:
+    async def no_sweep() -> None:
         return None
 
-    monkeypatch.setattr("submissions_ws.user_hub.UserRoutes.sweep", no_sweep)
+    monkeypatch.setattr((await get_hub()).users, "sweep", no_sweep)
     communicator = await connect(user)
 
     await change_status(submission, LOADED, "Loaded 3 animals and 0 samples.")
@@ -173,7 +173,7 @@ async def test_anonymous_is_refused_with_4403_and_joins_no_group(submission):
 
     assert connected
     assert await communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": close_codes.FORBIDDEN}
-    assert (await get_hub()).users.subscribers == {}
+    assert (await get_hub()).users.served() == set()
 
 
 async def test_a_ping_is_answered_and_unknown_frames_close_with_4400(user):
@@ -250,4 +250,4 @@ async def test_a_database_outage_on_connect_asks_the_page_to_retry_with_1013(use
         "type": "websocket.close",
         "code": close_codes.TRY_AGAIN_LATER,
     }
-    assert (await get_hub()).users.subscribers == {}
+    assert (await get_hub()).users.served() == set()

@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--token", default=os.environ.get("SUBMISSION_LIVE_TOKEN", ""), help="A personal API token")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        console = Console(file=self.stdout._out, highlight=False)
+        # soft_wrap: a line piped to a log stays one line instead of breaking at 80 columns.
+        console = Console(file=self.stdout._out, highlight=False, soft_wrap=True)
         code = asyncio.run(watch(site=options["url"], pk=options["pk"], token=options["token"], console=console))
         sys.exit(code)

@@ -1,4 +1,4 @@
-"""UserRoutes' sweep: what the channel layer missed is relayed from the log, once."""
+"""The user feed's sweep: what the channel layer missed is relayed from the log, once, and only to the owner."""
 
 from __future__ import annotations
 
@@ -12,17 +12,18 @@ from channels.layers import InMemoryChannelLayer
 
 from common.constants import ERROR, LOADED, READY
 from submissions.helpers import send_message
-from submissions_ws.user_hub import UserRoutes
+from submissions_ws.feeds import UserFeed
+from submissions_ws.routes import GroupChannel, Routes
 from uid.models import Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@dataclass
-class FakeHub:
-    confirm_sweeps: int
-    layer: Any = field(default_factory=InMemoryChannelLayer)
-    channel: str = "hub.test"
+def user_routes(*, confirm_sweeps: int) -> Routes:
+    """The hub's user routes on a layer of their own, as `Hub` builds them."""
+    channel = GroupChannel(InMemoryChannelLayer())
+    channel.name = "hub.test"
+    return Routes(channel, UserFeed(), confirm_sweeps=confirm_sweeps)
 
 
 @dataclass(eq=False)
@@ -47,7 +48,7 @@ def written_elsewhere(submission: Submission, status: int) -> None:
 
 
 async def test_a_cross_process_hub_repairs_only_what_stays_behind_for_a_second_sweep(user, submission):
-    routes = UserRoutes(FakeHub(confirm_sweeps=1))
+    routes = user_routes(confirm_sweeps=1)
     socket = Socket()
     await routes.subscribe(user.pk, socket)
 
@@ -62,7 +63,7 @@ async def test_a_cross_process_hub_repairs_only_what_stays_behind_for_a_second_s
 
 
 async def test_a_doorbell_that_comes_late_is_not_delivered_twice(user, submission):
-    routes = UserRoutes(FakeHub(confirm_sweeps=0))
+    routes = user_routes(confirm_sweeps=0)
     socket = Socket()
     await routes.subscribe(user.pk, socket)
     await written_elsewhere(submission, READY)
@@ -77,7 +78,7 @@ async def test_a_doorbell_that_comes_late_is_not_delivered_twice(user, submissio
 async def test_old_events_and_other_peoples_submissions_are_not_announced(user, other_user, submission):
     await written_elsewhere(submission, LOADED)
     theirs = await database_sync_to_async(Submission.objects.create)(title="Not yours", owner=other_user)
-    routes = UserRoutes(FakeHub(confirm_sweeps=0))
+    routes = user_routes(confirm_sweeps=0)
     socket = Socket()
     await routes.subscribe(user.pk, socket)
 
@@ -88,7 +89,7 @@ async def test_old_events_and_other_peoples_submissions_are_not_announced(user, 
 
 
 async def test_a_submission_created_after_the_page_opened_is_announced(user):
-    routes = UserRoutes(FakeHub(confirm_sweeps=0))
+    routes = user_routes(confirm_sweeps=0)
     socket = Socket()
     await routes.subscribe(user.pk, socket)
     fresh = await database_sync_to_async(Submission.objects.create)(title="Fresh", owner=user)

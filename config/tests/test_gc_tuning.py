@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from submissions_ws.gc_tuning import SERVER_THRESHOLDS, tune_for_many_sockets
+from config.gc_tuning import SERVER_THRESHOLDS, tune_for_many_sockets
 
 
 @pytest.fixture
