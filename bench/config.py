@@ -32,13 +32,17 @@ class Sizes:
     cost_calls: int = 2000
     seed_cost_calls: int = 200
     # 6. connect storms; 5. idle memory is measured on the sockets of the largest.
-    storms: str = "2000,5000,10000"
+    storms: str = "2000,10000"
     storm_deadline: float = 80.0
     # How long the largest storm's sockets are held idle (server CPU and GC pauses meanwhile).
     idle_seconds: float = 6.0
-    # 7. pipeline: each mode runs `pipeline_repeats` times, alternating, and the fastest run counts.
+    # The largest storm again on (a) served by `config.serve --workers storm_workers` (issue 17, goal 1; 0: skip).
+    storm_workers: int = 2
+    # The bare-server floor (bench.floor) held at the largest storm's size (0: skip).
+    floor: int = 1
+    # 7. pipeline: each mode runs `pipeline_repeats` times, alternating; the overhead is the median of the pairs.
     records: int = 100_000
-    pipeline_repeats: int = 1
+    pipeline_repeats: int = 3
     # Profile the project's server with py-spy in an extra run of the scenarios that miss their goal.
     profile: int = 1
 

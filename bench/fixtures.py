@@ -46,6 +46,11 @@ def mint(*, users: int, sessions_per_user: int, staff: int, staff_sessions: int)
 
         submissions = create([f"bench {i}" for i in range(users)], owners)
         special = create(["bench fan-out", "bench cost", "bench pipeline"], [owners[0]] * 3)
+        from submissions.actions import change_status
+
+        # Each with its first status event, as the upload's job start gives every real submission.
+        for submission in Submission.objects.filter(pk__in=submissions + special):
+            change_status(submission=submission, status=submission.status, message="Created for the benchmark")
     else:
         submissions = list(range(1, users + 1))
         special = [users + 1, users + 2, users + 3]
@@ -69,6 +74,7 @@ def mint(*, users: int, sessions_per_user: int, staff: int, staff_sessions: int)
     owner_sessions = [sessions_for(user, sessions_per_user) for user in owners]
     staff_keys = [key for user in admins for key in sessions_for(user, staff_sessions)]
     Session.objects.bulk_create(rows, batch_size=2000)
+    _cache_sessions(rows)
     return {
         "submissions": submissions,
         "owner_sessions": owner_sessions,
@@ -77,6 +83,24 @@ def mint(*, users: int, sessions_per_user: int, staff: int, staff_sessions: int)
         "cost_pk": special[1],
         "pipeline_pk": special[2],
     }
+
+
+def _cache_sessions(rows: list[object]) -> None:
+    """With a cache-backed engine, the cache entries a login would have written too (`cached_db` writes both)."""
+    from django.conf import settings
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.cached_db":
+        return
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX, SessionStore
+    from django.core.cache import caches
+
+    store = SessionStore()
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    entries = {KEY_PREFIX + row.session_key: store.decode(row.session_data) for row in rows}  # type: ignore[attr-defined]
+    age = store.get_expiry_age(expiry=rows[0].expire_date) if rows else 0  # type: ignore[attr-defined]
+    items = list(entries.items())
+    for start in range(0, len(items), 2000):
+        cache.set_many(dict(items[start : start + 2000]), age)
 
 
 def main() -> None:

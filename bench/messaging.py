@@ -117,6 +117,45 @@ def summary(stats: dict[str, Any], sent: dict[str, Any], expected: int, meter: M
     }
 
 
+DELIVERY_BUCKETS = "submission_live_delivery_seconds_bucket"
+
+
+def delivery_buckets(ctx: Context) -> dict[float, float] | None:
+    """The server's own histogram "send_message commit → socket write" (common.metrics), from its /metrics."""
+    if ctx.system.app != "project":
+        return None
+    with urllib.request.urlopen(f"{ctx.server.origin}/metrics", timeout=30) as response:
+        text = response.read().decode()
+    buckets: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith(DELIVERY_BUCKETS + "{"):
+            labels, value = line.rsplit(" ", 1)
+            bound = labels.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float(bound)] = buckets.get(float(bound), 0.0) + float(value)
+    return buckets
+
+
+def server_latency(before: dict[float, float] | None, after: dict[float, float] | None) -> dict[str, Any] | None:
+    """The histogram's growth over a scenario: samples, share within 5 ms, and p50/p99 as bucket upper bounds.
+
+    One sample per event and server process (the first socket written), so
+    the client's scheduling on shared cores is not in it.
+    """
+    if before is None or after is None:
+        return None
+    grown = sorted((bound, after[bound] - before.get(bound, 0.0)) for bound in after)
+    total = grown[-1][1] if grown else 0
+    if not total:
+        return {"samples": 0}
+
+    def bound_of(share: float) -> float:
+        return next(bound for bound, count in grown if count >= share * total) * 1000
+
+    within = max((count for bound, count in grown if bound <= 0.005), default=0)
+    return {"samples": int(total), "p50_ms_at_most": bound_of(0.5), "p99_ms_at_most": bound_of(0.99),
+            "within_5ms_pct": within / total * 100}  # fmt: skip
+
+
 def latency(ctx: Context, *, inproc: bool = False, key: str = "latency", connect: bool = True) -> None:
     """1. Paced sends to N submissions with one socket each; receipt minus send time."""
     sizes = ctx.sizes
@@ -126,6 +165,7 @@ def latency(ctx: Context, *, inproc: bool = False, key: str = "latency", connect
     ctx.pool.reset()
     count = int(sizes.latency_rate * sizes.latency_seconds)
     ids = [pk for _, pk in pairs]
+    histogram = delivery_buckets(ctx)
     with Meter(ctx.server) as meter:
         if inproc:
             sent = send(ctx, "paced", ids, inproc=True, rate=sizes.latency_rate, seconds=sizes.latency_seconds * 3,
@@ -135,13 +175,21 @@ def latency(ctx: Context, *, inproc: bool = False, key: str = "latency", connect
         expected = sent["sent"] * ctx.pool.open_count() // len(pairs)
         ctx.pool.wait_frames(expected, timeout=30, idle=5)
     ctx.results[key] = result = summary(ctx.pool.stats(), sent, expected, meter)
-    ctx.log(f"{key}: p50 {result['p50_ms']} p99 {result['p99_ms']} ms, {result['delivered']}/{expected}")
+    result["server"] = server_latency(histogram, delivery_buckets(ctx))
+    ctx.log(f"{key}: p50 {result['p50_ms']} p99 {result['p99_ms']} ms, {result['delivered']}/{expected}; "
+            f"server {result['server']}")  # fmt: skip
 
 
 def connect_owners(ctx: Context) -> None:
     """The sockets of 1. and 3.: one per submission, by its owner, 250 at a time."""
     pairs = ctx.owners(ctx.sizes.latency_clients)
-    ctx.results["latency_connect"] = ctx.pool.ramp(ctx.targets(pairs), batch=250, deadline=60)
+    settle(ctx.server)
+    with Meter(ctx.server) as meter:
+        result = ctx.pool.ramp(ctx.targets(pairs), batch=250, deadline=60)
+    # Server CPU per connect, not in a storm: handshake, session, permission, snapshot (issue 17, goal 1).
+    result["cpu_ms_per_connect"] = meter.cpu / max(1, result["accepted"]) * 1000
+    ctx.results.setdefault("latency_connect", result)
+    ctx.log(f"connect: {result['accepted']} accepted, {result['cpu_ms_per_connect']:.2f} ms server CPU each")
 
 
 def burst(ctx: Context, *, inproc: bool = False) -> None:
@@ -214,9 +262,13 @@ def pipeline(ctx: Context) -> None:
     off, on = best["off"], best["on"]
     # One reporter call per record in each of the two phases, and the frames sent.
     accounted_s = (2 * on["records"] * on["reporter_call_us"] + on["progress_frames"] * on["send_cpu_us"]) / 1e6
+    # Issue 17, goal 5: the whole-run difference itself, over alternating pairs (off, on), median of the pairs.
+    pairs = [(b["cpu_s"] - a["cpu_s"]) / a["cpu_s"] * 100 for a, b in zip(runs["off"], runs["on"], strict=True)]
     ctx.results["pipeline"] = {
         **best,
         "runs": runs,
+        "overhead_pairs_pct": pairs,
+        "overhead_median_pct": statistics.median(pairs),
         "overhead_cpu_pct": (on["cpu_s"] - off["cpu_s"]) / off["cpu_s"] * 100,
         "overhead_wall_pct": (on["seconds"] - off["seconds"]) / off["seconds"] * 100,
         "overhead_accounted_pct": accounted_s / off["cpu_s"] * 100,

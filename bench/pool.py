@@ -64,6 +64,7 @@ class ClientPool:
             "first_snapshot_s": min(snapshot) if snapshot else None,
             "median_snapshot_s": statistics.median(snapshot) if snapshot else None,
             "within_10s": sum(1 for t in snapshot if t <= 10.0),
+            "within_20s": sum(1 for t in snapshot if t <= 20.0),
             "opened_s": max((t for result in results for t in result["opened"]), default=None),
         }
 

@@ -47,6 +47,32 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (uvicorn's supervisor and its `--workers`)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+        except OSError:
+            continue
+    return out
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its descendants still alive."""
+    total = 0.0
+    for member in tree(pid):
+        try:
+            total += cpu_seconds(member)
+        except OSError:
+            continue
+    return total
+
+
 def rss_kb(pid: int) -> int:
     with open(f"/proc/{pid}/status") as handle:
         for line in handle:
@@ -97,7 +123,8 @@ class Server:
         raise RuntimeError(f"server did not start in {timeout} s, see {self.log_path}")
 
     def cpu(self) -> float:
-        return cpu_seconds(self.pid)
+        """The server's CPU seconds, its worker processes included (`config.serve --workers N`)."""
+        return tree_cpu_seconds(self.pid)
 
     def rss_kb(self) -> int:
         return rss_kb(self.pid)

@@ -123,12 +123,47 @@ def run_system(system: System, pool: ClientPool, sizes: Sizes, results: dict[str
                     ctx.results.setdefault("errors", {})[name] = repr(error)
                     pool.close()
                 ctx.results.setdefault("step_seconds", {})[name] = round(time.monotonic() - began, 1)
+        if system.key == "a" and sizes.storm_workers:
+            # Issue 17, goal 1: the largest storm on the project as deployed (Procfile: WORKERS processes).
+            server.stop()
+            server = system.server(workers=sizes.storm_workers)
+            server.start()
+            ctx = Context(system, server, pool, sizes, "project", results["a"])
+            step_began = time.monotonic()
+            try:
+                pool.connect(ctx.targets(ctx.spread(20)), deadline=30)  # warm-up: imports, pools, each worker's hub
+                pool.close()
+                scenarios.settle(server)
+                scenarios.storm(ctx, max(sizes.storm_sizes), key="workers_storm")
+            except Exception as error:  # noqa: BLE001
+                traceback.print_exc()
+                ctx.results.setdefault("errors", {})["workers storm"] = repr(error)
+                pool.close()
+            ctx.results.setdefault("step_seconds", {})["workers storm"] = round(time.monotonic() - step_began, 1)
     finally:
         server.stop()
         system.teardown()
         logs = HERE / "logs"
         logs.mkdir(exist_ok=True)
         shutil.copy(server.log_path, logs / f"{system.key}-server.log")
+
+
+def run_floor(system: System, pool: ClientPool, sizes: Sizes) -> dict[str, Any]:
+    """The bare server's floor (bench.floor), before any project server, with the largest storm's sockets."""
+    print("== floor: the project's server options around a trivial ASGI app", flush=True)
+    system.workdir.mkdir(parents=True, exist_ok=True)
+    server = system.server(floor=True)
+    server.start()
+    try:
+        result = scenarios.floor(server, pool, max(sizes.storm_sizes))
+    except Exception as error:  # noqa: BLE001 - the systems still run
+        traceback.print_exc()
+        pool.close()
+        return {"error": repr(error)}
+    finally:
+        server.stop()
+    print(f"  [floor] {result['held']} held, {result['kb_per_conn']} KB/conn", flush=True)
+    return result
 
 
 def _slim(data: Any) -> Any:
@@ -156,8 +191,12 @@ def main() -> None:
                 runs = [(key, [*senders, "seed"] if key == "c" else senders) for key, senders in runs]
             else:
                 runs.append(("c", ["seed"]))
+        if sizes.floor and {"a", "b"} & set(keys):
+            results["floor"] = run_floor(build("a", workdir), pool, sizes)
         for key, senders in runs:
             run_system(build(key, workdir), pool, sizes, results, senders)
+            if key in {"a", "b"} and "floor" in results:
+                results[key]["floor"] = results["floor"]
     finally:
         pool.shutdown()
     machine.update(describe(start=False))

@@ -126,11 +126,39 @@ def storm_and_hold(ctx: Context, count: int) -> None:
     settle(ctx.server)
 
 
+def floor(server: Server, pool: ClientPool, count: int) -> dict[str, Any]:
+    """5. The bare-server floor: `count` idle sockets on the trivial app of `bench.floor`, measured as storm_and_hold.
+
+    The same server options as the project's; whatever a project socket holds
+    above this is the project's own.
+    """
+    targets = [(f"{server.ws_base}/ws/floor/{i}/", "sessionid=none", server.origin) for i in range(count)]
+    pool.connect(targets[:20], deadline=30)
+    pool.close()
+    settle(server)
+    before = server.rss_kb()
+    with Meter(server) as meter:
+        result = pool.connect(targets, deadline=80)
+    settle(server)
+    after = server.rss_kb()
+    held = pool.stats()["open"]
+    pool.close()
+    return {
+        **result,
+        "held": held,
+        "kb_per_conn": (after - before) / held if held else None,
+        "rss_before_mb": before / 1024,
+        "rss_after_mb": after / 1024,
+        "cpu_ms_per_connect": meter.cpu / max(1, result["accepted"]) * 1000,
+    }
+
+
 def storm(ctx: Context, count: int, *, key: str | None = None, close: bool = True) -> None:
     """6. `count` sockets open at the same instant; how many hold a snapshot, and when the last did."""
     with Meter(ctx.server) as meter:
         result = ctx.pool.connect(ctx.targets(ctx.spread(count)), deadline=ctx.sizes.storm_deadline)
-    result.update({"wall_s": meter.wall, "cpu_s": meter.cpu})
+    result.update({"wall_s": meter.wall, "cpu_s": meter.cpu,
+                   "cpu_ms_per_connect": meter.cpu / max(1, result["accepted"]) * 1000})  # fmt: skip
     ctx.results[key or f"storm_{count}"] = result
     ctx.log(
         f"storm {count}: {result['accepted']} accepted, all snapshots at {result['all_snapshots_s']}, "

@@ -53,23 +53,26 @@ class System:
     def title(self) -> str:
         return TITLES[self.key]
 
-    def server(self) -> Server:
+    def server(self, *, workers: int = 1, floor: bool = False) -> Server:
+        """The system's server; `workers` as `config.serve --workers`; `floor`: the trivial app (bench.floor)."""
         port = free_port()
         if self.server_kind == "daphne":
             command = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), self.asgi]
         elif self.app == "project":
             # Exactly as the project serves itself (make run, Procfile, deploy); (b) swaps in bench.inproc.
             launcher = "config.serve" if self.asgi == "config.asgi:application" else "bench.serve_inproc"
-            command = [PYTHON, "-m", launcher, "--host", "127.0.0.1", "--port", str(port)]
+            launcher = "bench.floor" if floor else launcher
+            command = [PYTHON, "-m", launcher, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         else:
             # The stock app has no lifespan handler.
             lifespan = ["--lifespan", "off"]
             command = [PYTHON, "-m", "uvicorn", self.asgi, "--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS,
                        *lifespan]  # fmt: skip
-        ready = "/accounts/login/" if self.app == "project" else "/"
+        ready = "/accounts/login/" if self.app == "project" and not floor else "/"
         # bench/gcwatch/sitecustomize.py logs the server's full garbage collections.
         env = {**self.env, "PYTHONPATH": os.pathsep.join(filter(None, [str(GCWATCH), self.env.get("PYTHONPATH")]))}
-        return Server(command=command, env=env, log_path=self.workdir / "server.log", port=port, ready_path=ready)
+        log = self.workdir / ("floor.log" if floor else "server.log")
+        return Server(command=command, env=env, log_path=log, port=port, ready_path=ready)
 
     def prepare(self, sizes: Sizes) -> None:
         """Fresh database, migrations, users, submissions and sessions."""

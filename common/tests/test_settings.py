@@ -80,7 +80,7 @@ def test_redis_and_postgres_urls_switch_to_the_distributed_engines():
     )
     assert seen == (
         "celery channels_redis.pubsub.RedisPubSubChannelLayer django.db.backends.postgresql"
-        " RedisCache redis://127.0.0.1:6379/0"
+        " SharedPoolRedisCache redis://127.0.0.1:6379/0"
     )
 
 

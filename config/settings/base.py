@@ -139,8 +139,11 @@ if env.str("CHANNEL_GROUP_EXPIRY", default=""):
     # Only for tests of long-lived sockets: the hub re-joins at half this.
     CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = env.int("CHANNEL_GROUP_EXPIRY")
 
+# Django's database sessions, read in plain SQL on the socket connect path (common/session_store.py).
+SESSION_ENGINE = "common.session_store"
+
 CACHES = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    {"default": {"BACKEND": "common.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import json
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from submissions.helpers import send_message
 from submissions_ws import selectors
 from uid.models import Submission
@@ -59,3 +62,44 @@ def test_a_replay_stops_at_the_seq_it_announces(user):
 
     assert sync.seq == 2
     assert [json.loads(frame)["seq"] for frame in sync.frames] == [1, 2]
+
+
+def snapshot_counts(submission: Submission) -> dict | None:
+    return json.loads(selectors.initial_sync(submission.pk, None).frames[0])["validation_message"]
+
+
+def test_a_snapshot_carries_the_counts_of_the_latest_status_event_without_counting_records(user):
+    """Counts change only with a status event, which stores them: a connect reads one row, however many records."""
+    from submissions.actions import change_status
+    from uid.models import Animal
+
+    submission = Submission.objects.create(title="counted", owner=user)
+    Animal.objects.bulk_create(Animal(submission=submission, name=f"a{n}") for n in range(3))
+    change_status(submission=submission, status=submission.status, message="Loaded 3 animals")
+    # Rows written behind the log's back (no status event) are not counted: the snapshot says what pages were told.
+    Animal.objects.create(submission=submission, name="unannounced")
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = snapshot_counts(submission)
+
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == 1
+    assert Animal._meta.db_table not in selects[0]
+    assert counts["animals"] == 3
+    assert counts["animal_unkn"] == 3
+
+
+def test_a_submission_without_any_status_event_is_counted_afresh(user):
+    from uid.models import Animal
+
+    submission = Submission.objects.create(title="never announced", owner=user)
+    Animal.objects.create(submission=submission, name="a")
+
+    assert snapshot_counts(submission)["animals"] == 1
+
+
+def test_an_event_without_counts_gives_a_snapshot_without_counts(user):
+    submission = Submission.objects.create(title="empty", owner=user)
+    log_events(submission, 1)
+
+    assert snapshot_counts(submission) is None

@@ -113,3 +113,24 @@ def test_repeated_rounds_decode_each_session_once_and_still_see_a_password_chang
     user.set_password("another-new-password-42")
     user.save()
     assert ended_sessions({key}) == {key}
+
+
+def log_out(client, user):
+    client.post("/accounts/logout/")
+
+
+def change_password(client, user):
+    user.set_password("a-new-password-entirely")
+    user.save()
+
+
+@pytest.mark.parametrize("ending", [log_out, change_password])
+async def test_with_sessions_read_from_the_cache_ending_a_sign_in_still_closes_its_sockets(
+    user, submission, settings, ending
+):
+    """Distributed mode reads sessions through the cache (`cached_db`); the table still says who signed out."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+    output = await end_with(user, submission, ending)
+
+    assert output == {"type": "websocket.close", "code": close_codes.SESSION_ENDED}
