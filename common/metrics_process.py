@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import tempfile
 
@@ -41,6 +42,42 @@ def reset_multiprocess_dir(path: str) -> None:
     """Empty the directory: values of processes from an earlier run must not be summed in."""
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path, exist_ok=True)
+
+
+# prometheus_client's files of live gauges: gauge_livesum_<pid>.db, gauge_liveall_<pid>.db.
+_LIVE_GAUGE_FILE = re.compile(r"^gauge_live[a-z]*_(\d+)\.db$")
+
+
+def reap_dead_processes(path: str) -> list[int]:
+    """Drop the live gauges of processes that are gone without saying so (SIGKILL, OOM, a crash).
+
+    A directory shared by every process of a host (the systemd units, the
+    Procfile) cannot be emptied when one of them restarts, so each scrape
+    first forgets the sockets open and jobs running of pids that no longer
+    exist. Counters and histograms stay: they are totals, and Prometheus
+    would read a drop as a reset.
+    """
+    dead: set[int] = set()
+    for name in os.listdir(path):
+        match = _LIVE_GAUGE_FILE.match(name)
+        if match and not _alive(int(match.group(1))):
+            dead.add(int(match.group(1)))
+    if dead:
+        from prometheus_client import multiprocess
+
+        for pid in dead:
+            multiprocess.mark_process_dead(pid, path)
+    return sorted(dead)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def process_exited() -> None:

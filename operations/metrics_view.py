@@ -23,7 +23,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from apitokens.services import bearer_token
 from common.metrics import PREFIX
-from common.metrics_process import multiprocess_dir
+from common.metrics_process import multiprocess_dir, reap_dead_processes
 
 logger = logging.getLogger(__name__)
 _queued_registered = False
@@ -52,9 +52,12 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 def _registry() -> CollectorRegistry:
     global _queued_registered
-    if multiprocess_dir():
+    path = multiprocess_dir()
+    if path:
         from prometheus_client import multiprocess
 
+        # A killed process's sockets and jobs must not stay in the sums.
+        reap_dead_processes(path)
         # A fresh registry per scrape, as prometheus_client's multiprocess guide says.
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
