@@ -83,3 +83,57 @@ def test_crb_anim_conflicts_and_the_workbooks_submission_fields_are_written_with
     assert seen["conflicts"] == [["sex is male on row 2 but female on row 3"], []]
     assert seen["gene_bank"] == ["Example gene bank", "Italy", "Rossi"]
     assert seen["animals"] == 4
+
+
+CANCEL_SCRIPT = """
+import json, threading, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection
+from jobs.progress import JobCancelled, ProgressReporter
+from uid.example_data import example_submission_metadata, write_example_csv
+from uid.importer import import_records
+from uid.models import Animal, Submission
+
+owner = get_user_model().objects.create_user("pg", password="x")
+submission = Submission.objects.create(title="pg", owner=owner, **example_submission_metadata())
+write_example_csv("{csv}", animals=15000, samples_per_animal=1, prefix="PG-")
+# The job's own reporter, reading the cancel flag at every report: the reads
+# fall while the records stream into the database with COPY.
+stored = []
+report = ProgressReporter(submission, "import", cancel_check=0)
+def counted(done, total):
+    stored.append(done)
+    report(done, total)
+import_records(submission=submission, file="{csv}", progress=counted)
+first = Animal.objects.filter(submission=submission).count()
+
+# Again, with the owner pressing Cancel once a COPY chunk is stored.
+def cancel_after_a_chunk(done, total):
+    if done > total // 2 + 5000:
+        Submission.objects.filter(pk=submission.pk).update(job_cancel_requested=True)
+    report(done, total)
+try:
+    with django.db.transaction.atomic():
+        import_records(submission=submission, file="{csv}", progress=cancel_after_a_chunk)
+    outcome = "finished"
+except JobCancelled:
+    outcome = "cancelled"
+print(json.dumps({{
+    "first": first,
+    "reports": len(stored),
+    "outcome": outcome,
+    "after_cancel": Animal.objects.filter(submission=submission).count(),
+}}))
+"""
+
+
+@pytest.mark.timeout(300)
+def test_an_import_that_checks_for_cancel_while_copying_finishes_and_can_be_cancelled(database, tmp_path):
+    """The cancel check reads the database between COPY chunks, never during one (that waited for ever)."""
+    seen = run_script(database, CANCEL_SCRIPT.format(csv=tmp_path / "herd.csv"), timeout=240)
+
+    assert seen["first"] == 15000
+    assert seen["reports"] > 3
+    assert seen["outcome"] == "cancelled"
+    assert seen["after_cancel"] == 15000, "a cancelled re-import must leave the records it would replace"
