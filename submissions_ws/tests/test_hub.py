@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
 
@@ -19,33 +18,13 @@ from submissions.publishing import EVENT_TYPE, group_name
 from submissions.user_frames import USER_EVENT_TYPE
 from submissions_ws import selectors, user_selectors
 from submissions_ws.hub import Hub, get_hub
+from submissions_ws.tests.subscribers import Socket
 from uid.models import Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Long enough that only a wake (never the timer) can start a sweep while a test runs.
 NEVER = 1000.0
-
-
-@dataclass(eq=False)
-class Socket:
-    """A subscriber that holds what the hub handed it, as a consumer's outbox would."""
-
-    seq: int | None = 0
-    session_key: str | None = None
-    user_id: int | None = None
-    messages: list[dict[str, Any]] = field(default_factory=list)
-
-    def deliver(self, message: dict[str, Any]) -> None:
-        self.messages.append(message)
-        self.seq = max(self.seq or 0, message["seq"])
-
-    def end_session(self) -> None:
-        self.session_key = None
-
-    @property
-    def seqs(self) -> list[int]:
-        return [m["seq"] for m in self.messages]
 
 
 class FlakyLayer(InMemoryChannelLayer):

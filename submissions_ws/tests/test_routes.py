@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
@@ -16,30 +16,10 @@ from submissions.helpers import send_message
 from submissions_ws import selectors, user_selectors
 from submissions_ws.feeds import SubmissionFeed, UserFeed
 from submissions_ws.routes import Feed, GroupChannel, Routes
+from submissions_ws.tests.subscribers import Socket
 from uid.models import Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@dataclass(eq=False)
-class Socket:
-    """Holds what the routes handed it; `seq` is what a submission socket would hold."""
-
-    seq: int | None = 0
-    session_key: str | None = None
-    user_id: int | None = None
-    messages: list[dict[str, Any]] = field(default_factory=list)
-
-    def deliver(self, message: dict[str, Any]) -> None:
-        self.messages.append(message)
-        self.seq = max(self.seq or 0, message["seq"])
-
-    def end_session(self) -> None:
-        self.session_key = None
-
-    @property
-    def seqs(self) -> list[int]:
-        return [m["seq"] for m in self.messages]
 
 
 @dataclass(frozen=True)
