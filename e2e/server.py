@@ -90,11 +90,12 @@ class SiteProcess:
             )
         return result.stdout.decode()
 
-    def start(self) -> None:
+    def start(self, *, workers: int = 1) -> None:
+        """Serve and wait until a page answers; `workers` > 1 as `make run-distributed` runs it."""
         self.port = self.port or free_port()
         log = (self.workdir / self.log_name).open("ab")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "config.serve", "--host", self.host, "--port", str(self.port)],
+            [PYTHON, "-m", "config.serve", "--host", self.host, "--port", str(self.port), "--workers", str(workers)],
             cwd=ROOT,
             env=self.env,
             stdout=log,

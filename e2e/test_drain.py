@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +19,7 @@ from prometheus_client.mmap_dict import MmapedDict
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from e2e.server import PYTHON, ROOT, SiteProcess, free_port
+from e2e.server import SiteProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -138,15 +137,7 @@ def two_worker_site(tmp_path):
             "DRAIN_TIMEOUT_SECONDS": str(BOUND),
         },
     )
-    site.port = free_port()
-    log = (tmp_path / "server.log").open("ab")
-    site.process = subprocess.Popen(
-        [PYTHON, "-m", "config.serve", "--port", str(site.port), "--workers", "2"],
-        cwd=ROOT,
-        env=site.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    site.start(workers=2)
     deadline = time.monotonic() + 40
     while status_of_quietly(f"{site.base_url}/readyz") != 200 and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -8,8 +8,6 @@ import http.client
 import json
 import re
 import signal
-import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from e2e.cluster import running
-from e2e.server import PYTHON, ROOT, SiteProcess, free_port, post
+from e2e.server import SiteProcess, post
 from e2e.services import require_postgres_and_redis
 from e2e.test_job_queue import SETUP, HeldArchive
 
@@ -30,22 +28,7 @@ SOCKETS = 12
 def two_workers(tmp_path):
     (tmp_path / "metrics").mkdir()
     site = SiteProcess.create(tmp_path, {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")})
-    site.port = free_port()
-    log = (tmp_path / "server.log").open("ab")
-    site.process = subprocess.Popen(
-        [PYTHON, "-m", "config.serve", "--port", str(site.port), "--workers", "2"],
-        cwd=ROOT,
-        env=site.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{site.base_url}/healthz", timeout=1):
-                break
-        except OSError:
-            time.sleep(0.2)
+    site.start(workers=2)
     yield site
     site.stop(signal.SIGTERM)
 
