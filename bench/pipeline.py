@@ -90,7 +90,7 @@ def unit_costs(submission: Any) -> dict[str, float]:
     from bench.sender import _flush
     from jobs import progress as progress_module
     from jobs.progress import ProgressReporter
-    from submissions.frames import Progress
+    from submissions.events import Progress
     from submissions.helpers import send_message
 
     calls = 200_000

@@ -42,7 +42,7 @@ def run_paced(ids: list[int], *, rate: float, seconds: float, count: int) -> dic
 def run_burst(ids: list[int], *, per_id: int) -> dict[str, Any]:
     from django.utils import timezone
 
-    from submissions.frames import STATUS, build_frame, encode
+    from submissions.events import STATUS, build_frame, encode
     from submissions.publishing import EVENT_TYPE, publish
     from uid.models import Submission
 

@@ -20,8 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from submissions.events import send_message
-from submissions.frames import Progress
+from submissions.events import Progress, send_message
 from uid.models import Submission
 
 PROGRESS_INTERVAL = 0.1

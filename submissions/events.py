@@ -1,33 +1,178 @@
-"""The one way to tell pages about a submission: `send_message`, and the layer messages it publishes.
+"""The one way to tell pages about a submission: `send_message`, and the frames and layer messages it publishes.
 
 It records a status event in the submission's event log, in the caller's
 transaction, and publishes it only after that transaction commits (as Zulip's
 `send_event_on_commit` does). A rolled-back transaction publishes nothing,
 and a page that connects later still finds the event in the log.
 
-The layer messages (what goes through the channel layer to each server's
-hub) are built here only: `status_message` and `progress_message`, used by
-`send_message` and by the sockets' replays and sweeps
-(`submissions_ws.selectors`). `submissions.helpers` re-exports
+Everything an event becomes is built here, once: the submission socket's
+frame (`build_frame`), the person's notification frame
+(`notification_frame`), and the layer messages that carry them to each
+server's hub (`status_message`, `progress_message`, `user_event_message`,
+`staff_event_message`). The sockets' replays and sweeps
+(`submissions_ws.selectors`) use the same builders. Frames are encoded once,
+where the event is created, and the same text goes to every socket: fan-out
+never re-serialises per page. `submissions.helpers` re-exports
 `send_message` under the seed's name.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from common import metrics
+from common.constants import STATUS_NAMES
 from submissions import latest_progress
-from submissions.frames import PROGRESS, STATUS, Progress, build_frame, encode
 from submissions.models import SubmissionEvent
 from submissions.publishing import EVENT_TYPE, publish, publish_to_group
-from submissions.user_frames import STAFF_GROUP, staff_event_message, user_event_message, user_group_name
 from uid.models import Submission
 
-__all__ = ["Progress", "progress_message", "send_message", "status_message"]
+__all__ = ["Progress", "build_frame", "encode", "progress_message", "send_message", "status_message"]
+
+
+SNAPSHOT = "snapshot"
+STATUS = "status"
+PROGRESS = "progress"
+PONG = "pong"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a phase has got: `done` of `total` units (records).
+
+    A job still waiting for a worker has `ahead` set: how many queued jobs
+    will start before it. Its frame adds `queued` and `ahead` to the three
+    keys every progress frame has, so older pages still read it.
+    """
+
+    phase: str
+    done: int
+    total: int
+    ahead: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.ahead is None:
+            return {"phase": self.phase, "done": self.done, "total": self.total}
+        return {"phase": self.phase, "done": self.done, "total": self.total, "queued": True, "ahead": self.ahead}
+
+
+def build_frame(
+    *,
+    kind: str,
+    submission_id: int,
+    seq: int,
+    status: int,
+    notification: str,
+    validation_message: dict[str, int] | None,
+    timestamp: datetime,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Return a frame dict with every key of the public contract."""
+    frame: dict[str, Any] = {
+        "type": kind,
+        "seq": seq,
+        "status": status,
+        "message": STATUS_NAMES[status],
+        "notification_message": notification,
+        "validation_message": validation_message,
+        "submission": submission_id,
+        "timestamp": timestamp.isoformat(),
+    }
+    if progress is not None:
+        frame["progress"] = progress.as_dict()
+    return frame
+
+
+def encode(frame: dict[str, Any]) -> str:
+    """Compact JSON; non-ASCII stays readable and costs no escapes."""
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+# -- the per-user notification frame (`/ws/notifications/`) ----------------------
+
+NOTIFICATION = "notification"
+USER_EVENT_TYPE = "user.event"
+USER_GROUP_PREFIX = "user."
+# Every user event goes here too: staff list pages follow everyone's submissions on one socket.
+STAFF_GROUP = "staff.notifications"
+STAFF_EVENT_TYPE = "staff.event"
+# The staff routes have one key: every staff socket that asked for all submissions.
+STAFF_KEY = 0
+
+
+def user_group_name(user_id: int) -> str:
+    """The channel-layer group every server with a socket of this user joins."""
+    return f"{USER_GROUP_PREFIX}{user_id}"
+
+
+def user_event_message(
+    *,
+    user_id: int,
+    submission_id: int,
+    seq: int,
+    title: str,
+    status: int,
+    notification: str,
+    timestamp: datetime,
+) -> dict[str, Any]:
+    """The layer message for one status event, its encoded frame included."""
+    frame = notification_frame(
+        user_id=user_id,
+        submission_id=submission_id,
+        seq=seq,
+        title=title,
+        status=status,
+        notification=notification,
+        timestamp=timestamp,
+    )
+    return {"type": USER_EVENT_TYPE, "user": user_id, "submission": submission_id, "seq": seq, "frame": encode(frame)}
+
+
+def staff_event_message(owner_message: dict[str, Any]) -> dict[str, Any]:
+    """The same event for the staff group: its own type, so the hub routes it to the staff sockets only.
+
+    A process with both the owner's and a staff socket receives the two
+    copies; each goes to its own routes, so neither socket hears it twice.
+    """
+    return {**owner_message, "type": STAFF_EVENT_TYPE, "staff": STAFF_KEY}
+
+
+def notification_frame(
+    *,
+    user_id: int,
+    submission_id: int,
+    seq: int,
+    title: str,
+    status: int,
+    notification: str,
+    timestamp: datetime,
+) -> dict[str, Any]:
+    """The frame a person's every page receives when one of their submissions changes status."""
+    return {
+        "type": NOTIFICATION,
+        "submission": submission_id,
+        # Whose it is: a staff list page hears everyone's, and toasts only the person's own.
+        "owner": user_id,
+        "seq": seq,
+        "title": title,
+        "status": status,
+        "message": STATUS_NAMES[status],
+        # Whole, like the submission's own frame: the list page shows it in
+        # full, and the toast shortens it for display.
+        "notification_message": notification,
+        "url": reverse("submissions:detail", args=[submission_id]),
+        "timestamp": timestamp.isoformat(),
+    }
+
+
+# -- layer messages and send_message --------------------------------------------
 
 
 def status_message(*, submission_id: int, seq: int, frame: str) -> dict[str, Any]:
@@ -138,7 +283,7 @@ def _publish_progress(
     progress: Progress,
     now: Any,
 ) -> None:
-    latest_progress.remember(submission.pk, progress)
+    latest_progress.remember(submission.pk, progress.as_dict())
     frame = encode(
         build_frame(
             kind=PROGRESS,

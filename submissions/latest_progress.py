@@ -14,8 +14,6 @@ from typing import Any
 
 from django.core.cache import cache
 
-from submissions.frames import Progress
-
 logger = logging.getLogger(__name__)
 KEEP_SECONDS = 3600
 # At most one cache write per submission this often (a Redis round trip must not land on every frame).
@@ -27,15 +25,16 @@ def _key(submission_id: int) -> str:
     return f"submission-progress:{submission_id}"
 
 
-def remember(submission_id: int, progress: Progress) -> None:
+def remember(submission_id: int, progress: dict[str, Any]) -> None:
+    """Keep a progress frame's `progress` dict (throttled; the last one of a phase always)."""
     now = time.monotonic()
-    if progress.done < progress.total and now - _written.get(submission_id, float("-inf")) < EVERY_SECONDS:
+    if progress["done"] < progress["total"] and now - _written.get(submission_id, float("-inf")) < EVERY_SECONDS:
         return
     _written[submission_id] = now
     if len(_written) > 10_000:
         _written.clear()
     try:
-        cache.set(_key(submission_id), {**progress.as_dict(), "at": time.time()}, KEEP_SECONDS)
+        cache.set(_key(submission_id), {**progress, "at": time.time()}, KEEP_SECONDS)
     except Exception:  # noqa: BLE001 - best effort, see the module docstring
         logger.debug("could not cache progress of submission %s", submission_id)
 

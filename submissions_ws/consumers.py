@@ -9,7 +9,9 @@ sent twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,16 +20,67 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from common import metrics
-from submissions.frames import PONG, PROGRESS, encode
+from submissions.events import PONG, PROGRESS, encode
 from submissions_ws import close_codes, drain, selectors
 from submissions_ws.auth import surely_anonymous
 from submissions_ws.hub import get_hub
-from submissions_ws.outbox import Outbox
 from submissions_ws.parsing import ClientFrame, parse_seq, parse_submission_id
 from submissions_ws.routes import Routes
 from submissions_ws.socket_base import LiveSocket
 
 logger = logging.getLogger(__name__)
+
+# Status frames a socket may have queued before it is refilled from the log instead.
+MAX_QUEUED = 1000
+
+
+class Outbox:
+    """A socket's bounded queue of frames waiting to be written.
+
+    The hub appends without awaiting, so one slow page cannot hold up the
+    others. Progress frames are coalesced to the latest per phase. Status frames
+    are kept in order up to a bound; past it the queue is dropped and the socket
+    re-reads the missed events from the event log, so memory stays bounded
+    without losing a status event.
+    """
+
+    STATUS = 0
+    PROGRESS = 1
+    RESUME = 2
+
+    __slots__ = ("items", "overflowed", "progress", "ready")
+
+    def __init__(self) -> None:
+        # (kind, key, frame, the send_message stamp or 0.0 when this socket takes no latency sample)
+        self.items: deque[tuple[int, object, str, float]] = deque()
+        self.progress: dict[str, str] = {}
+        self.ready = asyncio.Event()
+        self.overflowed = False
+
+    def put_status(self, seq: int, frame: str, stamped: float = 0.0) -> None:
+        if len(self.items) >= MAX_QUEUED:
+            if not self.overflowed:
+                metrics.outbox_overflowed()
+            self.overflowed = True
+        else:
+            self.items.append((self.STATUS, seq, frame, stamped))
+        self.ready.set()
+
+    def put_progress(self, phase: str, frame: str) -> None:
+        if phase not in self.progress:
+            self.items.append((self.PROGRESS, phase, "", 0.0))
+        self.progress[phase] = frame
+        self.ready.set()
+
+    def put_resume(self, since: int | None) -> None:
+        self.items.append((self.RESUME, since, "", 0.0))
+        self.ready.set()
+
+    def reset(self) -> None:
+        """Forget queued frames after an overflow (the log has them)."""
+        self.items.clear()
+        self.progress.clear()
+        self.overflowed = False
 
 
 class SubmissionConsumer(LiveSocket):

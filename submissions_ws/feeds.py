@@ -29,8 +29,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from common import metrics
+from submissions.events import STAFF_GROUP, STAFF_KEY, staff_event_message, user_group_name
 from submissions.publishing import group_name
-from submissions.user_frames import STAFF_GROUP, STAFF_KEY, staff_event_message, user_group_name
 from submissions_ws import selectors, user_selectors
 from submissions_ws.routes import Gaps, Subscriber
 
@@ -50,9 +50,8 @@ class SubmissionFeed:
     def left(self, key: int) -> None:
         return None
 
-    def fresh(self, message: dict[str, Any]) -> bool:
-        # Sockets hold different seqs; each one skips what it already sent.
-        return True
+    # Sockets hold different seqs; each one skips what it already sent (consumers.py).
+    fresh = None
 
     async def gaps(self, subscribers: Mapping[int, Collection[Subscriber]], waiting: set[int]) -> Gaps:
         holding: dict[int, int] = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,9 @@ class Feed(Protocol):
 
     # The field of a layer message naming the key it goes to ("submission" or "user").
     key_field: str
+    # Whether a message still has to go out (False when it already went); None when
+    # every message goes out, so the hub's dispatch of a status calls no feed code.
+    fresh: Callable[[dict[str, Any]], bool] | None
 
     def group(self, key: int) -> str: ...
 
@@ -47,9 +50,6 @@ class Feed(Protocol):
 
     def left(self, key: int) -> None:
         """The last socket of `key` left: forget its state."""
-
-    def fresh(self, message: dict[str, Any]) -> bool:
-        """Whether the message still has to go out (False when it already went)."""
 
     async def gaps(self, subscribers: Mapping[int, Collection[Subscriber]], waiting: set[int]) -> Gaps:
         """What the log holds that the sockets do not; `waiting` are keys with a gap from the last sweep."""
@@ -152,7 +152,7 @@ class Routes:
     def dispatch(self, message: dict[str, Any]) -> None:
         """Hand one layer message to every local socket of its key, unless it already went out."""
         subscribers = self._subscribers.get(message.get(self._key_field))  # type: ignore[arg-type]
-        if not subscribers or not self._fresh(message):
+        if not subscribers or (self._fresh is not None and not self._fresh(message)):
             return
         # deliver() only queues, never (un)subscribes, so no copy of the set.
         for subscriber in subscribers:

@@ -12,8 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from submissions.events import status_message
-from submissions.frames import SNAPSHOT, build_frame, encode
+from submissions.events import SNAPSHOT, build_frame, encode, status_message
 from submissions.models import SubmissionEvent
 from submissions_ws.auth import resolve_user
 from uid.models import Submission

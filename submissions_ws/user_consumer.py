@@ -26,8 +26,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from common import metrics
-from submissions.frames import PONG, encode
-from submissions.user_frames import STAFF_KEY
+from submissions.events import PONG, STAFF_KEY, encode
 from submissions_ws import close_codes, drain, user_selectors
 from submissions_ws.auth import surely_anonymous
 from submissions_ws.hub import get_hub

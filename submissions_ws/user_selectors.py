@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db.models import Count, F, Sum
 
+from submissions.events import user_event_message
 from submissions.models import SubmissionEvent
-from submissions.user_frames import user_event_message
 from submissions_ws.auth import resolve_user
 from uid.models import Submission
 

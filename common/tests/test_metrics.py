@@ -9,8 +9,8 @@ from prometheus_client import REGISTRY
 
 from common.constants import LOADED
 from submissions.actions import change_status
+from submissions_ws.consumers import MAX_QUEUED, Outbox
 from submissions_ws.hub import stop_hub
-from submissions_ws.outbox import MAX_QUEUED, Outbox
 from submissions_ws.tests.sockets import session_cookie, socket
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from django.test import Client
 from apitokens.services import create_token
 from common.constants import LOADED, WAITING
 from submissions.actions import change_status
-from submissions.frames import Progress
+from submissions.events import Progress
 from submissions.helpers import send_message
 from uid.models import Submission
 

@@ -10,12 +10,12 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from common.constants import LOADED, WAITING
-from submissions.frames import STATUS, build_frame, encode
+from submissions.events import STATUS, build_frame, encode
 from submissions.models import SubmissionEvent
 from submissions.publishing import EVENT_TYPE
 from submissions_ws import selectors
+from submissions_ws.consumers import MAX_QUEUED
 from submissions_ws.hub import get_hub
-from submissions_ws.outbox import MAX_QUEUED
 from submissions_ws.tests.test_consumers import connect, receive
 from uid.models import Submission
 

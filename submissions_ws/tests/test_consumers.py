@@ -10,10 +10,11 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from common.constants import LOADED, READY, WAITING
-from submissions.frames import STATUS, build_frame, encode
+from submissions.events import STATUS, build_frame, encode
 from submissions.helpers import Progress, send_message
 from submissions.models import SubmissionEvent
 from submissions_ws import close_codes
+from submissions_ws.consumers import MAX_QUEUED, Outbox
 from submissions_ws.routing import websocket_urlpatterns
 from uid.models import Submission
 
@@ -353,3 +354,26 @@ async def test_an_event_from_a_rolled_back_transaction_never_reaches_a_page(user
     assert frame["seq"] == 1
     assert frame["notification_message"] == "real"
     await communicator.disconnect()
+
+
+async def test_progress_is_coalesced_to_the_latest_frame_per_phase():
+    outbox = Outbox()
+    outbox.put_progress("import", "a")
+    outbox.put_progress("import", "b")
+    outbox.put_progress("validation", "c")
+
+    assert len(outbox.items) == 2
+    assert outbox.progress == {"import": "b", "validation": "c"}
+
+
+async def test_status_frames_queue_in_order_until_the_bound_then_flag_overflow():
+    outbox = Outbox()
+    for seq in range(1, MAX_QUEUED + 6):
+        outbox.put_status(seq, f"frame {seq}")
+
+    assert len(outbox.items) == MAX_QUEUED
+    assert outbox.overflowed
+    assert [item[1] for item in list(outbox.items)[:3]] == [1, 2, 3]
+    outbox.reset()
+    assert not outbox.items
+    assert not outbox.overflowed

@@ -13,9 +13,9 @@ from channels.db import database_sync_to_async
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer
 
 from common.constants import ERROR, LOADED, READY
+from submissions.events import USER_EVENT_TYPE
 from submissions.helpers import send_message
 from submissions.publishing import EVENT_TYPE, group_name
-from submissions.user_frames import USER_EVENT_TYPE
 from submissions_ws import selectors, user_selectors
 from submissions_ws.hub import Hub, get_hub
 from submissions_ws.tests.subscribers import Socket
