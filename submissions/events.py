@@ -7,7 +7,7 @@ and a page that connects later still finds the event in the log.
 
 Everything an event becomes is built here, once: the submission socket's
 frame (`build_frame`), the person's notification frame
-(`notification_frame`), and the layer messages that carry them to each
+(in `user_event_message`), and the layer messages that carry them to each
 server's hub (`status_message`, `progress_message`, `user_event_message`,
 `staff_event_message`). The sockets' replays and sweeps
 (`submissions_ws.selectors`) use the same builders. Frames are encoded once,
@@ -122,40 +122,8 @@ def user_event_message(
     notification: str,
     timestamp: datetime,
 ) -> dict[str, Any]:
-    """The layer message for one status event, its encoded frame included."""
-    frame = notification_frame(
-        user_id=user_id,
-        submission_id=submission_id,
-        seq=seq,
-        title=title,
-        status=status,
-        notification=notification,
-        timestamp=timestamp,
-    )
-    return {"type": USER_EVENT_TYPE, "user": user_id, "submission": submission_id, "seq": seq, "frame": encode(frame)}
-
-
-def staff_event_message(owner_message: dict[str, Any]) -> dict[str, Any]:
-    """The same event for the staff group: its own type, so the hub routes it to the staff sockets only.
-
-    A process with both the owner's and a staff socket receives the two
-    copies; each goes to its own routes, so neither socket hears it twice.
-    """
-    return {**owner_message, "type": STAFF_EVENT_TYPE, "staff": STAFF_KEY}
-
-
-def notification_frame(
-    *,
-    user_id: int,
-    submission_id: int,
-    seq: int,
-    title: str,
-    status: int,
-    notification: str,
-    timestamp: datetime,
-) -> dict[str, Any]:
-    """The frame a person's every page receives when one of their submissions changes status."""
-    return {
+    """The layer message for one status event, with the notification frame a person's every page receives."""
+    frame = {
         "type": NOTIFICATION,
         "submission": submission_id,
         # Whose it is: a staff list page hears everyone's, and toasts only the person's own.
@@ -170,6 +138,16 @@ def notification_frame(
         "url": reverse("submissions:detail", args=[submission_id]),
         "timestamp": timestamp.isoformat(),
     }
+    return {"type": USER_EVENT_TYPE, "user": user_id, "submission": submission_id, "seq": seq, "frame": encode(frame)}
+
+
+def staff_event_message(owner_message: dict[str, Any]) -> dict[str, Any]:
+    """The same event for the staff group: its own type, so the hub routes it to the staff sockets only.
+
+    A process with both the owner's and a staff socket receives the two
+    copies; each goes to its own routes, so neither socket hears it twice.
+    """
+    return {**owner_message, "type": STAFF_EVENT_TYPE, "staff": STAFF_KEY}
 
 
 # -- layer messages and send_message --------------------------------------------
