@@ -22,7 +22,6 @@ from archive.models import WebinToken
 from archive.webin import FixedToken, SiteTokens, Token, fetch_token
 from uid.models import Submission
 
-SITE = "site"
 USER = "user"
 # One token per site account and process, reused by every job until it nears expiry.
 _site_tokens: dict[tuple[str, str], SiteTokens] = {}

@@ -27,19 +27,6 @@ ACCURACY: tuple[str, ...] = (MISSING_GEO, COUNTRY_LEVEL, REGION_LEVEL, PRECISE, 
 # "exact" is what people write for the IMAGE term "precise coordinates".
 ACCURACY_ALIASES: dict[str, str] = {"exact": PRECISE, "precise": PRECISE, "missing": MISSING_GEO}
 
-# "Sample storage processing": the IMAGE SAMPLE_STORAGE_PROCESSING strings (formats.md §0.2), typo included.
-STORAGE_PROCESSING: tuple[str, ...] = (
-    "cryopreservation in liquid nitrogen (dead tissue)",
-    "cryopreservation in dry ice (dead tissue)",
-    "cryopreservation of live cells in liquid nitrogen",
-    "cryopreservation, other",
-    "formalin fixed, unbuffered",
-    "formalin fixed, buffered",
-    "formalin fixed and paraffin embedded",
-    "freeze dried (vaiable for reproduction)",
-    "freeze dried",
-)
-
 # Developmental stage → ontology id (UBERON life-cycle stages; "adult" as the IMAGE dictionary has it, EFO).
 DEVELOPMENTAL_STAGES: dict[str, str] = {
     "adult": "EFO_0001272",
