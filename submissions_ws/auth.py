@@ -6,10 +6,11 @@ its permission check and snapshot. Channels runs every such hop on one
 thread, first come first served, so in a connect storm every socket's first
 hop is queued before any socket's second: nobody got a snapshot until most
 of the storm's database work was done (bench/analysis.md, "Connect storms").
-`DeferredAuthMiddleware` sets up the same lazy `scope["user"]` but leaves
-loading it to the consumer, which calls `resolve_user` inside the one hop that
+Here the scope holds the same lazy `scope["user"]`, but loading it is left
+to the consumer, which calls `resolve_user` inside the one hop that
 also checks the permission and reads the snapshot, so connects complete in
-the order they arrived.
+the order they arrived. The scope gets its lazy user and an unloaded session
+store from `submissions_ws.entry.SocketEntry`, in place of Channels' stack.
 
 A scope whose user is already an object (tests that set
 `communicator.scope["user"]`, or a stack with Channels' own middleware) is
@@ -20,24 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.auth import AuthMiddleware, UserLazyObject, get_user
-from channels.sessions import CookieMiddleware, SessionMiddleware
+from channels.auth import UserLazyObject, get_user
 from django.utils.functional import empty
 
 from submissions_ws.token_auth import scope_token, token_user
-
-
-class DeferredAuthMiddleware(AuthMiddleware):
-    """`AuthMiddleware` without its database hop: the consumer resolves the user (see `resolve_user`)."""
-
-    async def resolve_scope(self, scope: dict[str, Any]) -> None:
-        return None
-
-
-# Named like Channels' AuthMiddlewareStack, which it replaces.
-def DeferredAuthMiddlewareStack(inner: Any) -> CookieMiddleware:
-    """Cookies, then the session, then a user that the consumer loads."""
-    return CookieMiddleware(SessionMiddleware(DeferredAuthMiddleware(inner)))
 
 
 def _unresolved(user: Any) -> bool:

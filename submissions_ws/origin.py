@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
@@ -32,15 +31,3 @@ def origin_allowed(scope: dict[str, Any]) -> bool:
         return False
     scheme = "https" if scope.get("scheme") in {"wss", "https"} else "http"
     return origin == f"{scheme}://{host}" or origin in {o.lower() for o in settings.CSRF_TRUSTED_ORIGINS}
-
-
-class SameOriginValidator:
-    """Refuse (HTTP 403, before accept) a WebSocket whose Origin is not this site's."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        if scope["type"] == "websocket" and not origin_allowed(scope):
-            return await WebsocketDenier()(scope, receive, send)
-        return await self.inner(scope, receive, send)
