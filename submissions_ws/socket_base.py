@@ -1,4 +1,4 @@
-"""What the two live sockets share: the per-user cap, refusals, the writer task and client frames.
+"""What the two live sockets share: the per-user cap, refusals, writing, client frames, the consumer loop.
 
 `/ws/submissions/<pk>/` and `/ws/notifications/` follow the same rules, so
 they are written once here: a refused page is accepted and closed at once so
@@ -6,6 +6,12 @@ it learns why from the close code; a person holds at most
 `MAX_SOCKETS_PER_USER` sockets of either kind per process; the client may
 only send `ping` and `resume`, at a bounded rate. Neither socket has a
 channel of its own: the hub holds one per process.
+
+An idle socket holds as little as it can, because a server holds thousands
+(issue 17: at most 4 KB per idle socket above the bare server): no task of its
+own (Channels' loop wraps `receive` in one; the writer runs only while there
+is something to write), and once live no handshake state (the scope's
+session store, user row and headers; `forget_handshake`).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import contextlib
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from common import metrics
@@ -34,15 +41,36 @@ def sockets_of(user_id: int) -> int:
 
 
 class LiveSocket(AsyncWebsocketConsumer):
-    # An alias that names no layer makes Channels skip `new_channel()` for each socket.
+    # No layer and no groups of its own: the hub joins groups once per process.
     channel_layer_alias = "submissions_ws.hub-only"
+    channel_layer = None
+    groups = ()  # a tuple on the class: Channels would give each socket its own empty list
     # The `endpoint` label of the sockets-open metric.
     endpoint = "submission"
 
     session_key: str | None = None
     user_id: int | None = None
+    # Whether queued frames may be written (after the connect's sync went out, until the close).
+    live = False
+    # The task writing queued frames, while there are any.
     writer: asyncio.Task[None] | None = None
     closing: asyncio.Task[None] | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Channels' consumer loop without its task per socket: each message dispatched in turn, as there.
+
+        `AsyncConsumer.__call__` runs `receive` in a task of its own and waits
+        on it with `asyncio.wait` (a task, a waiter future and their callbacks
+        held by every idle socket) so that it can listen to a layer channel as
+        well; these sockets have none. Its frame would also hold the handshake
+        scope for the socket's life, which `forget_handshake` lets go of.
+        """
+        self.scope = scope
+        self.base_send = send
+        del scope, send
+        with contextlib.suppress(StopConsumer):
+            while True:
+                await self.dispatch(await receive())
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its `aclose_old_connections()` before every message.
@@ -59,9 +87,15 @@ class LiveSocket(AsyncWebsocketConsumer):
 
     def reset_socket_state(self) -> None:
         """Per-connection state; call first in `connect`."""
-        self.writer = None
-        self.user_id = None
         self.bucket = TokenBucket()
+
+    def forget_handshake(self) -> None:
+        """Let go of what only the connect needed: the session store, the user row, the headers and the query.
+
+        The scope copy was this socket's alone (submissions_ws/entry.py); uvicorn keeps its own.
+        """
+        scope = self.scope
+        self.scope = {"type": scope["type"], "path": scope.get("path", "")}
 
     async def claim_slot(self, user: Any) -> bool:
         """Count this socket against `user`'s cap, in this process and (with Redis) the cluster; False when full."""
@@ -99,10 +133,30 @@ class LiveSocket(AsyncWebsocketConsumer):
         await self.accept()
         await self.close(code=code)
 
-    def start_writer(self) -> None:
-        self.writer = asyncio.get_running_loop().create_task(self.write_loop())
+    def go_live(self) -> None:
+        """The connect is done: write what the hub queued meanwhile, and whatever it queues from now on."""
+        self.forget_handshake()
+        self.live = True
+        self.wake_writer()
+
+    def wake_writer(self) -> None:
+        """Something was queued: start the writer, unless it is running (it writes until nothing is left)."""
+        if self.live and self.writer is None and self.has_pending():
+            self.writer = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        try:
+            await self.write_pending()
+        except (OSError, RuntimeError):
+            # The client left mid-write: uvicorn raises ClientDisconnected (an OSError), or
+            # RuntimeError after a close; the disconnect that follows cleans up.
+            pass
+        finally:
+            # No await since `write_pending` found nothing left, so nothing queued in between.
+            self.writer = None
 
     async def stop_writer(self) -> None:
+        self.live = False
         if self.writer is not None:
             self.writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -112,6 +166,7 @@ class LiveSocket(AsyncWebsocketConsumer):
     def close_for_ended_session(self) -> None:
         """The sign-in behind this socket ended: stop writing and close with 4401 (the hub calls this)."""
         self.session_key = None
+        self.live = False
         if self.writer is not None:
             self.writer.cancel()
         # Held until done: the loop keeps only a weak reference to a task.
@@ -123,7 +178,12 @@ class LiveSocket(AsyncWebsocketConsumer):
         with contextlib.suppress(OSError, RuntimeError):
             await self.close(code=code)
 
-    async def write_loop(self) -> None:
+    def has_pending(self) -> bool:
+        """Whether anything is queued to be written."""
+        raise NotImplementedError
+
+    async def write_pending(self) -> None:
+        """Write what is queued, in order, and return once nothing is (more may be queued meanwhile)."""
         raise NotImplementedError
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:

@@ -16,7 +16,6 @@ now, and each page renders the current state from the server when it loads.
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from typing import Any
 from urllib.parse import parse_qs
@@ -46,7 +45,6 @@ class UserNotificationConsumer(LiveSocket):
         # slowly gets each submission's newest status, and memory is bounded
         # by how many submissions the person has.
         self.pending: OrderedDict[int, str] = OrderedDict()
-        self.ready = asyncio.Event()
         if drain.draining():
             await self.refuse(close_codes.SERVICE_RESTART)
             return
@@ -79,7 +77,7 @@ class UserNotificationConsumer(LiveSocket):
             await self.refuse(close_codes.TRY_AGAIN_LATER)
             return
         await self.accept()
-        self.start_writer()
+        self.go_live()
 
     async def disconnect(self, code: int) -> None:
         await self.stop_writer()
@@ -101,20 +99,20 @@ class UserNotificationConsumer(LiveSocket):
         """Queue the frame; never blocks the hub. A newer one replaces an unsent older one."""
         self.pending.pop(message["submission"], None)
         self.pending[message["submission"]] = message["frame"]
-        self.ready.set()
+        self.wake_writer()
 
     def end_session(self) -> None:
         """The sign-in behind this socket ended (the hub no longer delivers to it): close."""
         self.close_for_ended_session()
 
-    async def write_loop(self) -> None:
-        while True:
-            await self.ready.wait()
-            self.ready.clear()
-            while self.pending:
-                _submission, frame = self.pending.popitem(last=False)
-                await self.send(text_data=frame)
-                metrics.frame_sent("notification")
+    def has_pending(self) -> bool:
+        return bool(self.pending)
+
+    async def write_pending(self) -> None:
+        while self.pending:
+            _submission, frame = self.pending.popitem(last=False)
+            await self.send(text_data=frame)
+            metrics.frame_sent("notification")
 
     # -- client side --------------------------------------------------------
 
