@@ -115,6 +115,20 @@ def test_repeated_rounds_decode_each_session_once_and_still_see_a_password_chang
     assert ended_sessions({key}) == {key}
 
 
+def test_a_session_whose_data_changed_under_the_same_key_is_decoded_again(user):
+    """The memo is per key; new data (here: signed out without a new key) is not judged by the old."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client = Client()
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+    assert ended_sessions({key}) == set()
+
+    Session.objects.filter(session_key=key).update(session_data=SessionStore().encode({"theme": "dark"}))
+
+    assert ended_sessions({key}) == {key}
+
+
 def log_out(client, user):
     client.post("/accounts/logout/")
 
