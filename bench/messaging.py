@@ -7,6 +7,7 @@ embedded default's jobs run: on a thread of the server (`bench.inproc`).
 
 from __future__ import annotations
 
+import collections
 import itertools
 import json
 import statistics
@@ -15,8 +16,10 @@ import time
 import urllib.request
 from typing import Any
 
+from bench import noise
 from bench.pipeline import max_gap
 from bench.procs import PYTHON, ROOT, run_json
+from bench.sampling import Sampler
 from bench.scenarios import Context, Meter, settle
 from bench.sending import quantile
 
@@ -114,6 +117,7 @@ def summary(stats: dict[str, Any], sent: dict[str, Any], expected: int, meter: M
         "closed": stats["closed"],
         "gc": meter.gc(),
         "sender": {k: v for k, v in sent.items() if k not in {"durations_us", "returned"}},
+        "blocks": noise.delivery_blocks(receipts, meter.series),
     }
 
 
@@ -166,7 +170,9 @@ def latency(ctx: Context, *, inproc: bool = False, key: str = "latency", connect
     count = int(sizes.latency_rate * sizes.latency_seconds)
     ids = [pk for _, pk in pairs]
     histogram = delivery_buckets(ctx)
-    with Meter(ctx.server) as meter:
+    # The server's histogram again every 1/BLOCKS of the run, for the noise of its quantiles (one scrape each).
+    scrapes = Sampler(lambda: (delivery_buckets(ctx),), sizes.latency_seconds / noise.BLOCKS)
+    with Meter(ctx.server) as meter, scrapes:
         if inproc:
             sent = send(ctx, "paced", ids, inproc=True, rate=sizes.latency_rate, seconds=sizes.latency_seconds * 3,
                         count=count)  # fmt: skip
@@ -176,16 +182,36 @@ def latency(ctx: Context, *, inproc: bool = False, key: str = "latency", connect
         ctx.pool.wait_frames(expected, timeout=30, idle=5)
     ctx.results[key] = result = summary(ctx.pool.stats(), sent, expected, meter)
     result["server"] = server_latency(histogram, delivery_buckets(ctx))
+    if result["server"] and result["server"].get("samples"):
+        result["server"]["blocks"] = noise.histogram_blocks(scrapes.samples, server_latency)
     ctx.log(f"{key}: p50 {result['p50_ms']} p99 {result['p99_ms']} ms, {result['delivered']}/{expected}; "
             f"server {result['server']}")  # fmt: skip
 
 
 def connect_owners(ctx: Context) -> None:
-    """The sockets of 1. and 3.: one per submission, by its owner, 250 at a time."""
-    pairs = ctx.owners(ctx.sizes.latency_clients)
+    """The sockets of 1. and 3.: one per submission, by its owner, 250 at a time.
+
+    Each batch of 250 is metered on its own too: their CPU per connect are
+    the blocks of this figure's noise.
+    """
+    targets = ctx.targets(ctx.owners(ctx.sizes.latency_clients))
     settle(ctx.server)
+    parts, batches = [], []
     with Meter(ctx.server) as meter:
-        result = ctx.pool.ramp(ctx.targets(pairs), batch=250, deadline=60)
+        for offset in range(0, len(targets), 250):
+            before = ctx.server.cpu()
+            part = ctx.pool.ramp(targets[offset : offset + 250], batch=250, deadline=60)
+            if part["accepted"]:
+                batches.append((ctx.server.cpu() - before) / part["accepted"] * 1000)
+            parts.append(part)
+    result = {
+        "requested": sum(p["requested"] for p in parts),
+        "accepted": sum(p["accepted"] for p in parts),
+        "failed": dict(sum((collections.Counter(p["failed"]) for p in parts), collections.Counter())),
+        "retried": sum(p["retried"] for p in parts),
+        "seconds": meter.wall,
+        "blocks": {"cpu_ms_per_connect": batches},
+    }
     # Server CPU per connect, not in a storm: handshake, session, permission, snapshot (issue 17, goal 1).
     result["cpu_ms_per_connect"] = meter.cpu / max(1, result["accepted"]) * 1000
     ctx.results.setdefault("latency_connect", result)
@@ -235,6 +261,10 @@ def cost(ctx: Context) -> None:
         result = send(ctx, "paced", [ctx.data["cost_pk"]], rate=0, seconds=120, count=ctx.sizes.seed_cost_calls)
     else:
         result = send(ctx, "cost", [ctx.data["cost_pk"]], count=ctx.sizes.cost_calls)
+    # Noise: the mean call again over BLOCKS contiguous runs of the calls (bench.noise).
+    for part in [result, *(v for v in result.values() if isinstance(v, dict))]:
+        if part.get("durations_us"):
+            part["blocks"] = {"call_us_mean": noise.chunk_means(part["durations_us"])}
     ctx.results["cost"] = result
     ctx.log(f"cost: {json.dumps(result)[:300]}")
 

@@ -66,6 +66,9 @@ class ClientPool:
             "within_10s": sum(1 for t in snapshot if t <= 10.0),
             "within_20s": sum(1 for t in snapshot if t <= 20.0),
             "opened_s": max((t for result in results for t in result["opened"]), default=None),
+            # For the noise of a storm's CPU per connect (bench.scenarios.storm); not kept in results.json.
+            "start_at": start_at,
+            "snapshot_times": snapshot,
         }
 
     def ramp(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.compare import comparison_lines, noise_rows
 from bench.config import Sizes
 from bench.goals import goal_lines, profile_lines
 from bench.rows import rows
@@ -22,7 +23,11 @@ def table(results: dict[str, Any], sizes: Sizes) -> str:
         "| metric | goal | " + " | ".join(TITLES[key] for key in keys) + " |",
         "|---|---|" + "---|" * len(keys),
     ]
+    pending: list[str] = []  # the noise row of the current group of rows, written at the group's end
     for label, goal, cell in rows(sizes):
+        if not label.startswith(" "):
+            lines += pending
+            pending = noise_rows(label, results, keys)
         values = []
         for key in keys:
             try:
@@ -33,10 +38,12 @@ def table(results: dict[str, Any], sizes: Sizes) -> str:
         if all(v == "—" for v in values):
             continue
         lines.append(f"| {label} | {goal} | " + " | ".join(values) + " |")
-    return "\n".join(lines)
+    return "\n".join(lines + pending)
 
 
-def write_results(path: Path, results: dict[str, Any], sizes: Sizes, machine: dict[str, Any]) -> str:
+def write_results(
+    path: Path, results: dict[str, Any], sizes: Sizes, machine: dict[str, Any], previous: dict[str, Any] | None = None
+) -> str:
     text = table(results, sizes)
     packages = ", ".join(f"{name} {version}" for name, version in machine["packages"].items())
     errors = [f"- ({key}) {name}: {why}" for key, r in results.items() for name, why in r.get("errors", {}).items()]
@@ -63,6 +70,8 @@ def write_results(path: Path, results: dict[str, Any], sizes: Sizes, machine: di
         "## Goals\n",
         *goal_lines(results),
         "",
+        "## Versus the previous run\n",
+        *comparison_lines(previous, results, vars(sizes)),
         "## Gaps\n",
         *profile_lines(results),
         notes,
@@ -101,7 +110,7 @@ def main() -> None:
 
     here = Path(__file__).parent
     raw = json.loads((here / "results.json").read_text())
-    write_results(here / "RESULTS.md", raw["results"], Sizes(**raw["sizes"]), raw["machine"])
+    write_results(here / "RESULTS.md", raw["results"], Sizes(**raw["sizes"]), raw["machine"], raw.get("previous"))
 
 
 if __name__ == "__main__":

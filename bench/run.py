@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import messaging, scenarios
+from bench.compare import load_previous
 from bench.config import Sizes
 from bench.machine import describe
 from bench.pool import ClientPool
@@ -169,12 +170,13 @@ def run_floor(system: System, pool: ClientPool, sizes: Sizes) -> dict[str, Any]:
 def _slim(data: Any) -> Any:
     """Results without the per-call lists senders return (they are summarised already)."""
     if isinstance(data, dict):
-        return {k: _slim(v) for k, v in data.items() if k not in {"durations_us", "returned"}}
+        return {k: _slim(v) for k, v in data.items() if k not in {"durations_us", "returned", "snapshot_times"}}
     return data
 
 
 def main() -> None:
     sizes = Sizes.from_env()
+    previous = load_previous(HERE / "results.json")  # before anything is measured (bench.compare)
     limit = raise_file_limit()
     keys = sizes.system_keys
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -202,9 +204,9 @@ def main() -> None:
     machine.update(describe(start=False))
     machine["limit_nofile"] = limit
     machine["duration_s"] = time.time() - started
-    raw = {"machine": machine, "sizes": vars(sizes), "results": _slim(results)}
+    raw = {"machine": machine, "sizes": vars(sizes), "results": _slim(results), "previous": previous}
     (HERE / "results.json").write_text(json.dumps(raw, indent=1))
-    table = write_results(HERE / "RESULTS.md", results, sizes, machine)
+    table = write_results(HERE / "RESULTS.md", results, sizes, machine, previous)
     print(table)
     shutil.rmtree(workdir, ignore_errors=True)
 

@@ -12,30 +12,39 @@ from typing import Any
 
 from bench.clients import Target
 from bench.config import Sizes
+from bench.noise import BLOCKS, mean_slices, per_event, rate_slices
 from bench.pool import ClientPool
 from bench.procs import Server
+from bench.sampling import Sampler
 from bench.systems import System
 
 Pair = tuple[str, int]  # (session key, submission pk)
 
 
 class Meter:
-    """Wall seconds and server CPU seconds of one `with` block."""
+    """Wall seconds and server CPU seconds of one `with` block.
+
+    It also samples the server's CPU and RSS every 50 ms (`series`), from
+    which bench.noise cuts the block figures of the stated noise.
+    """
 
     def __init__(self, server: Server) -> None:
         self.server = server
         self.wall = 0.0
         self.cpu = 0.0
         self.gc_pauses: list[float] = []
+        self.series: list[tuple[float, ...]] = []  # (time.time(), server CPU s, server RSS KB)
 
     def __enter__(self) -> Meter:
         self._since = time.time()
         self._wall, self._cpu = time.perf_counter(), self.server.cpu()
+        self._sampler = Sampler(lambda: (self.server.cpu(), self.server.rss_kb()), 0.05).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self._wall
         self.cpu = self.server.cpu() - self._cpu
+        self.series = self._sampler.stop()
         self.gc_pauses = self.server.gc_pauses(self._since, time.time())
 
     def gc(self) -> dict[str, Any]:
@@ -120,6 +129,11 @@ def storm_and_hold(ctx: Context, count: int) -> None:
         "rss_after_mb": after / 1024,
         "idle_cpu_pct": quiet.cpu / quiet.wall * 100,
         "gc": quiet.gc(),
+        # Noise: the same two figures over BLOCKS equal spans of the idle time (bench.noise).
+        "blocks": {
+            "kb_per_conn": [(rss - before) / held for rss in mean_slices(quiet.series, column=2)] if held else [],
+            "idle_cpu_pct": [rate * 100 for rate in rate_slices(quiet.series)],
+        },
     }
     ctx.log(f"idle: {held} held, {ctx.results['idle']['kb_per_conn']} KB/conn")
     ctx.pool.close()
@@ -159,6 +173,9 @@ def storm(ctx: Context, count: int, *, key: str | None = None, close: bool = Tru
         result = ctx.pool.connect(ctx.targets(ctx.spread(count)), deadline=ctx.sizes.storm_deadline)
     result.update({"wall_s": meter.wall, "cpu_s": meter.cpu,
                    "cpu_ms_per_connect": meter.cpu / max(1, result["accepted"]) * 1000})  # fmt: skip
+    # Noise: server CPU per snapshot in BLOCKS windows of equal shares of the snapshots (bench.noise).
+    done = [result["start_at"] + t for t in result.pop("snapshot_times", [])]
+    result["blocks"] = {"cpu_ms_per_connect": per_event(meter.series, done, BLOCKS, factor=1000)}
     ctx.results[key or f"storm_{count}"] = result
     ctx.log(
         f"storm {count}: {result['accepted']} accepted, all snapshots at {result['all_snapshots_s']}, "
