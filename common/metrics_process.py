@@ -80,12 +80,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def process_exited() -> None:
-    """Drop this process's live gauges (sockets open, jobs running) from the sums."""
+def process_exited(pid: int | None = None) -> None:
+    """Drop a process's live gauges (sockets open, jobs running) from the sums: this one's by default.
+
+    A Celery prefork child leaves through `os._exit`, past `atexit`, so the
+    worker passes its pid here from the `worker_process_shutdown` signal.
+    """
     if multiprocess_dir():
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(os.getpid())
+        multiprocess.mark_process_dead(os.getpid() if pid is None else pid)
 
 
 # Any process that exits normally (a manage.py command, a Celery worker, a

@@ -64,12 +64,13 @@ class Cluster:
         for _ in range(workers):
             self.start_worker()
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
+    def start_worker(self, *, concurrency: int = 1, **extra: str) -> subprocess.Popen[bytes]:
+        """A Celery worker (prefork); `extra` adds to its environment alone, as a container of its own would."""
         log = (self.workdir / f"worker{len(self.workers)}.log").open("ab")
         worker = subprocess.Popen(
             [PYTHON, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel", "INFO",
-             "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+             "--concurrency", str(concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=ROOT, env={**self.env, **extra}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a test can kill the whole worker
         )  # fmt: skip
         self.workers.append(worker)

@@ -5,6 +5,10 @@ same host) the answer sums the files of every process there, whichever
 worker answers. Jobs queued are read at scrape time from where they wait
 (the thread pool's queue, or the Celery broker's list), because a queued job
 belongs to no process.
+
+The access rule (`client_allowed`) and the per-scrape registry
+(`process_registry`) are also what the Celery worker's own endpoint serves
+(`config/worker_metrics.py`), so both endpoints answer the same scraper alike.
 """
 
 from __future__ import annotations
@@ -26,19 +30,29 @@ from common.metrics import PREFIX
 from common.metrics_process import multiprocess_dir, reap_dead_processes
 
 logger = logging.getLogger(__name__)
-_queued_registered = False
 
 
 def allowed(request: HttpRequest) -> bool:
     """A request from an allowed network, or one carrying METRICS_TOKEN."""
-    token = bearer_token(request.headers.get("Authorization"))
+    return client_allowed(
+        authorization=request.headers.get("Authorization"), address=request.META.get("REMOTE_ADDR", "")
+    )
+
+
+def client_allowed(*, authorization: str | None, address: str) -> bool:
+    """The rule of every metrics endpoint: the METRICS_TOKEN bearer token, or a peer in METRICS_ALLOWED_NETWORKS.
+
+    `address` is the socket's peer, never a header: a client cannot claim to be
+    on an allowed network through `X-Forwarded-For`.
+    """
+    token = bearer_token(authorization)
     if settings.METRICS_TOKEN and token and hmac.compare_digest(token, settings.METRICS_TOKEN):
         return True
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        peer = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(address in ipaddress.ip_network(network, strict=False) for network in settings.METRICS_ALLOWED_NETWORKS)
+    return any(peer in ipaddress.ip_network(network, strict=False) for network in settings.METRICS_ALLOWED_NETWORKS)
 
 
 @never_cache
@@ -51,22 +65,26 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 
 def _registry() -> CollectorRegistry:
-    global _queued_registered
-    path = multiprocess_dir()
-    if path:
-        from prometheus_client import multiprocess
+    """The processes' metrics and the jobs queued, which only the site's own /metrics reports."""
+    registry = CollectorRegistry()
+    registry.register(process_registry())
+    registry.register(QueuedJobs())
+    return registry
 
-        # A killed process's sockets and jobs must not stay in the sums.
-        reap_dead_processes(path)
-        # A fresh registry per scrape, as prometheus_client's multiprocess guide says.
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-        registry.register(QueuedJobs())
-        return registry
-    if not _queued_registered:
-        REGISTRY.register(QueuedJobs())
-        _queued_registered = True
-    return REGISTRY
+
+def process_registry() -> CollectorRegistry:
+    """What one scrape reads: every process of `PROMETHEUS_MULTIPROC_DIR` summed, or this process alone."""
+    path = multiprocess_dir()
+    if not path:
+        return REGISTRY
+    from prometheus_client import multiprocess
+
+    # A killed process's sockets and jobs must not stay in the sums.
+    reap_dead_processes(path)
+    # A fresh registry per scrape, as prometheus_client's multiprocess guide says.
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 
 class QueuedJobs:

@@ -153,6 +153,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = False
+# Imported by a Celery worker as it starts (only there): its own /metrics on
+# WORKER_METRICS_PORT, hooked to the worker's signals.
+CELERY_IMPORTS = ["config.worker_metrics"]
 
 # How often each server process compares the event log with what it has
 # relayed. In the embedded default this is what carries events written by
@@ -302,6 +305,10 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # from outside, and production needs the token (see config.settings.production).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+# A Celery worker whose metrics no web process reads (its own container) serves
+# them itself on this port, behind the same rule (config/worker_metrics.py); 0: off.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_HOST = env.str("WORKER_METRICS_HOST", default="127.0.0.1")
 # On SIGTERM a server answers /readyz with 503 for DRAIN_NOTICE_SECONDS (the load
 # balancer stops sending it new work), then closes its sockets with 1012 at
 # random moments over DRAIN_SPREAD_SECONDS (pages do not all reconnect at once),

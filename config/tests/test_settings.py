@@ -55,6 +55,8 @@ READ_FROM_THE_ENVIRONMENT = [
     "BIOSAMPLES_MAX_WAIT_SECONDS",
     "METRICS_TOKEN",
     "METRICS_ALLOWED_NETWORKS",
+    "WORKER_METRICS_PORT",
+    "WORKER_METRICS_HOST",
     "DRAIN_NOTICE_SECONDS",
     "DRAIN_SPREAD_SECONDS",
     "DRAIN_TIMEOUT_SECONDS",
@@ -158,6 +160,8 @@ def test_an_empty_environment_gives_the_documented_defaults():
         "BIOSAMPLES_MAX_WAIT_SECONDS": 120.0,
         "METRICS_TOKEN": "",
         "METRICS_ALLOWED_NETWORKS": ["127.0.0.1/32", "::1/128"],
+        "WORKER_METRICS_PORT": 0,
+        "WORKER_METRICS_HOST": "127.0.0.1",
         "DRAIN_NOTICE_SECONDS": 1.0,
         "DRAIN_SPREAD_SECONDS": 3.0,
         "DRAIN_TIMEOUT_SECONDS": 10.0,
@@ -176,6 +180,7 @@ def test_values_are_cast_to_their_settings_types():
         JOB_STALE_SECONDS="1e3",
         WS_PING_INTERVAL="7.5",
         METRICS_ALLOWED_NETWORKS=" 10.0.0.0/8, ,192.168.0.0/16,",
+        WORKER_METRICS_PORT="9808",
         DJANGO_ALLOWED_HOSTS="alias.example, proxy.example",
         HOST="lab.example",
         CHANNEL_GROUP_EXPIRY="2",
@@ -192,6 +197,7 @@ def test_values_are_cast_to_their_settings_types():
     assert (seen["EMAIL_PORT"], seen["UPLOAD_MAX_BYTES"]) == (587, 1024)
     assert (seen["JOB_STALE_SECONDS"], seen["WS_PING_INTERVAL"]) == (1000.0, 7.5)
     assert seen["METRICS_ALLOWED_NETWORKS"] == ["10.0.0.0/8", "192.168.0.0/16"]
+    assert seen["WORKER_METRICS_PORT"] == 9808
     assert seen["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]", "lab.example", "alias.example", "proxy.example"]
     assert seen["GROUP_EXPIRY"] == 2
     assert seen["CONN"] == [0, True]
