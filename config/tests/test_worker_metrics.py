@@ -32,7 +32,9 @@ def scrape(port: int, source: str = "127.0.0.1", headers: dict[str, str] | None 
 
 
 @pytest.fixture
-def server():
+def server(monkeypatch):
+    # This process's own registry: a directory another test left in the environment must not be read.
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     running = MetricsServer(host="127.0.0.1", port=0).start()
     yield running
     running.stop()
