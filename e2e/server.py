@@ -6,6 +6,7 @@ obtained through the real login form, and WebSockets with the same cookie.
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -165,3 +166,14 @@ def post(base_url: str, path: str, cookie: str, data: dict[str, str] | None = No
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def scrape_metrics(port: int, source: str = "127.0.0.1", headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """GET /metrics on a local port over a real socket, from the given source address (access rules look at it)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
+    try:
+        connection.request("GET", "/metrics", headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()

@@ -4,7 +4,6 @@ seen from the web process, and who may scrape, over real sockets."""
 from __future__ import annotations
 
 import asyncio
-import http.client
 import json
 import re
 import signal
@@ -15,7 +14,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from e2e.cluster import running
-from e2e.server import SiteProcess, post
+from e2e.server import SiteProcess, post, scrape_metrics
 from e2e.services import require_postgres_and_redis
 from e2e.test_job_queue import SETUP, HeldArchive
 
@@ -166,28 +165,17 @@ def assert_prometheus_naming(text: str) -> None:
     assert "submission_live_events_recorded_total" in types
 
 
-def scrape_from(site, source: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-    """GET /metrics over a real socket from the given source address."""
-    connection = http.client.HTTPConnection("127.0.0.1", site.port, timeout=5, source_address=(source, 0))
-    try:
-        connection.request("GET", "/metrics", headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        connection.close()
-
-
 def test_only_the_loopback_address_or_the_token_may_scrape(tmp_path):
     """Embedded default: 127.0.0.1 needs no token; any other address needs METRICS_TOKEN, whatever it claims."""
     site = SiteProcess.create(tmp_path, {"METRICS_TOKEN": "scrape-secret"})
     site.start()
     try:
         # 127.0.0.2 is another address on this machine: a client that is not the loopback address.
-        loopback = scrape_from(site, "127.0.0.1")
-        elsewhere = scrape_from(site, "127.0.0.2")
-        posing = scrape_from(site, "127.0.0.2", {"X-Forwarded-For": "127.0.0.1", "X-Real-IP": "127.0.0.1"})
-        wrong = scrape_from(site, "127.0.0.2", {"Authorization": "Bearer scrape-secre"})
-        right = scrape_from(site, "127.0.0.2", {"Authorization": "Bearer scrape-secret"})
+        loopback = scrape_metrics(site.port, "127.0.0.1")
+        elsewhere = scrape_metrics(site.port, "127.0.0.2")
+        posing = scrape_metrics(site.port, "127.0.0.2", {"X-Forwarded-For": "127.0.0.1", "X-Real-IP": "127.0.0.1"})
+        wrong = scrape_metrics(site.port, "127.0.0.2", {"Authorization": "Bearer scrape-secre"})
+        right = scrape_metrics(site.port, "127.0.0.2", {"Authorization": "Bearer scrape-secret"})
     finally:
         site.stop()
 

@@ -9,14 +9,13 @@ web's access rule, until the worker stops and lets the port go.
 from __future__ import annotations
 
 import asyncio
-import http.client
 import signal
 from pathlib import Path
 
 import pytest
 
 from e2e.cluster import running
-from e2e.server import free_port, post
+from e2e.server import free_port, post, scrape_metrics
 from e2e.services import require_postgres_and_redis
 from e2e.test_job_queue import SETUP, HeldArchive
 from e2e.test_metrics import assert_prometheus_naming, metric
@@ -26,23 +25,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.services]
 TOKEN = "scrape-secret"
 
 
-def scrape(port: int, source: str = "127.0.0.1", headers: dict[str, str] | None = None) -> tuple[int, str]:
-    """GET /metrics on a port over a real socket, from the given source address."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
-    try:
-        connection.request("GET", "/metrics", headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        connection.close()
-
-
 async def until(port: int, name: str, value: float, timeout: float = 60, **labels: str) -> str:
     """Scrape the worker (refused while it starts) until a series has the value; returns that scrape."""
     async with asyncio.timeout(timeout):
         while True:
             try:
-                status, text = await asyncio.to_thread(scrape, port)
+                status, text = await asyncio.to_thread(scrape_metrics, port)
             except ConnectionRefusedError:
                 status, text = 0, ""
             if status == 200 and metric(text, name, **labels) == value:
@@ -90,17 +78,17 @@ async def test_the_worker_serves_its_childrens_jobs_behind_the_webs_rule_and_let
             children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
 
             # Not on the allowed network (127.0.0.2 is this machine too), whatever it claims; then with the token.
-            elsewhere = await asyncio.to_thread(scrape, port, "127.0.0.2")
-            posing = await asyncio.to_thread(scrape, port, "127.0.0.2", {"X-Forwarded-For": "127.0.0.1"})
-            wrong = await asyncio.to_thread(scrape, port, "127.0.0.2", {"Authorization": f"Bearer {TOKEN}x"})
-            right = await asyncio.to_thread(scrape, port, "127.0.0.2", {"Authorization": f"Bearer {TOKEN}"})
-            web_status, web_text = await asyncio.to_thread(scrape, web.port)
+            elsewhere = await asyncio.to_thread(scrape_metrics, port, "127.0.0.2")
+            posing = await asyncio.to_thread(scrape_metrics, port, "127.0.0.2", {"X-Forwarded-For": "127.0.0.1"})
+            wrong = await asyncio.to_thread(scrape_metrics, port, "127.0.0.2", {"Authorization": f"Bearer {TOKEN}x"})
+            right = await asyncio.to_thread(scrape_metrics, port, "127.0.0.2", {"Authorization": f"Bearer {TOKEN}"})
+            web_status, web_text = await asyncio.to_thread(scrape_metrics, web.port)
 
             worker.send_signal(signal.SIGTERM)
             exit_code = await asyncio.to_thread(worker.wait, 30)
             worker_log = cluster.worker_log()
             with pytest.raises(ConnectionRefusedError):
-                scrape(port)
+                scrape_metrics(port)
     finally:
         archive.stop()
 

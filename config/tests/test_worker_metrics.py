@@ -5,7 +5,6 @@ A real Celery worker with prefork children and a job is `e2e/test_worker_metrics
 
 from __future__ import annotations
 
-import http.client
 import socket
 
 import pytest
@@ -13,22 +12,13 @@ import pytest
 from common import metrics
 from config import worker_metrics
 from config.worker_metrics import MetricsServer
+from e2e.server import scrape_metrics
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def scrape(port: int, source: str = "127.0.0.1", headers: dict[str, str] | None = None) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=(source, 0))
-    try:
-        connection.request("GET", "/metrics", headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        connection.close()
 
 
 @pytest.fixture
@@ -44,7 +34,7 @@ def test_an_allowed_network_scrapes_this_process_metrics(server, settings):
     settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     metrics.watchdog_failed("orphaned", 3)
 
-    status, text = scrape(server.port)
+    status, text = scrape_metrics(server.port)
 
     assert status == 200
     assert "# TYPE submission_live_job_duration_seconds histogram" in text
@@ -58,10 +48,10 @@ def test_anyone_else_needs_the_token_and_gets_the_webs_404(server, settings):
     settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
 
     # 127.0.0.2 is this machine too, but not in the allowed network.
-    elsewhere = scrape(server.port, "127.0.0.2")
-    posing = scrape(server.port, "127.0.0.2", {"X-Forwarded-For": "127.0.0.1"})
-    wrong = scrape(server.port, "127.0.0.2", {"Authorization": "Bearer scrape-secre"})
-    right = scrape(server.port, "127.0.0.2", {"Authorization": "Bearer scrape-secret"})
+    elsewhere = scrape_metrics(server.port, "127.0.0.2")
+    posing = scrape_metrics(server.port, "127.0.0.2", {"X-Forwarded-For": "127.0.0.1"})
+    wrong = scrape_metrics(server.port, "127.0.0.2", {"Authorization": "Bearer scrape-secre"})
+    right = scrape_metrics(server.port, "127.0.0.2", {"Authorization": "Bearer scrape-secret"})
 
     assert [elsewhere, posing, wrong] == [(404, "Not found\n")] * 3
     assert right[0] == 200
@@ -73,8 +63,8 @@ def test_with_no_allowed_network_even_loopback_needs_the_token(server, settings)
     settings.METRICS_TOKEN = "scrape-secret"
     settings.METRICS_ALLOWED_NETWORKS = []
 
-    assert scrape(server.port)[0] == 404
-    assert scrape(server.port, headers={"Authorization": "Bearer scrape-secret"})[0] == 200
+    assert scrape_metrics(server.port)[0] == 404
+    assert scrape_metrics(server.port, headers={"Authorization": "Bearer scrape-secret"})[0] == 200
 
 
 def test_worker_ready_starts_it_on_the_port_and_worker_shutdown_lets_the_port_go(settings):
@@ -83,12 +73,12 @@ def test_worker_ready_starts_it_on_the_port_and_worker_shutdown_lets_the_port_go
 
     worker_metrics.start_metrics_server(sender=None)
     try:
-        assert scrape(settings.WORKER_METRICS_PORT)[0] == 200
+        assert scrape_metrics(settings.WORKER_METRICS_PORT)[0] == 200
     finally:
         worker_metrics.stop_metrics_server(sender=None)
 
     with pytest.raises(ConnectionRefusedError):
-        scrape(settings.WORKER_METRICS_PORT)
+        scrape_metrics(settings.WORKER_METRICS_PORT)
     # Let go, not just closed: a restarted worker can listen on it again at once.
     MetricsServer(host="127.0.0.1", port=settings.WORKER_METRICS_PORT).stop()
 
