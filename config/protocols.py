@@ -24,6 +24,18 @@ processes load them too):
   "connection closed" at INFO for every socket, beside uvicorn's access
   line; those go to `uvicorn.error.websockets` at WARNING, so a refused
   handshake costs one log line (the access line), not two.
+
+It also speaks one ASGI extension of the project's,
+`submission_live.websocket.frames` (`submissions_ws.socket_base`): a socket
+may hand it WebSocket frames already encoded (`text_frame`), one event's
+bytes shared by every socket it goes to, either with the ASGI message of
+that type (`{"type": FRAMES_EXTENSION, "frames": b"..."}`, which waits for
+the transport like `websocket.send`) or synchronously through the
+extension's `write`, which writes only when the transport can take it and
+says whether it did. uvicorn's own path builds a `Frame` and serialises it
+in pure Python for every socket and every frame: about half of the
+server's CPU in a fan-out (bench/RESULTS.md, profile (a) fanout). A server
+frame is never masked, so its bytes are the same for every socket.
 """
 
 from __future__ import annotations
@@ -34,7 +46,11 @@ from typing import Any
 
 from django.conf import settings
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
+
+from submissions_ws.socket_base import FRAMES_EXTENSION
 
 logger = logging.getLogger(__name__)
 _websockets_logger = logging.getLogger("uvicorn.error.websockets")
@@ -85,7 +101,7 @@ class HeaderTimeoutHttpToolsProtocol(HttpToolsProtocol):
 
 
 class ClosingWebSocketsSansIOProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's websockets-sansio protocol, answering and closing handshakes that do not parse."""
+    """uvicorn's websockets-sansio protocol: refuses unparsable handshakes at once, takes prepared frames."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,3 +115,37 @@ class ClosingWebSocketsSansIOProtocol(WebSocketsSansIOProtocol):
         # of stream) into its buffer; uvicorn would never send it.
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.transport.close()
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        # The app's task is created but has not run yet: it sees the extension.
+        self.scope["extensions"][FRAMES_EXTENSION] = {"write": self.write_frames}
+
+    def can_take_frames(self) -> bool:
+        """Whether data frames may go out now: open both ways, nothing refused or closing, not paused."""
+        return (
+            self.handshake_complete
+            and self.initial_response is None
+            and not self.close_sent
+            and not self.disconnected
+            and self.conn.state is State.OPEN
+            and self.writable.is_set()
+            and not self.transport.is_closing()
+        )
+
+    def write_frames(self, frames: bytes) -> bool:
+        """Write encoded frames now if the socket can take them; False (nothing written) if it cannot."""
+        if not self.can_take_frames():
+            return False
+        self.transport.write(frames)
+        return True
+
+    async def send(self, message: Any) -> None:
+        if message["type"] != FRAMES_EXTENSION:
+            return await super().send(message)
+        # As `websocket.send`: wait while the transport is paused, and a socket
+        # that is gone or closing raises ClientDisconnected.
+        await self.writable.wait()
+        if not self.can_take_frames():
+            raise ClientDisconnected()
+        self.transport.write(message["frames"])

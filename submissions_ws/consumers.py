@@ -85,6 +85,33 @@ class Outbox:
         self.overflowed = False
 
 
+class _Batch:
+    """Frames taken from the outbox to go out in one write, with what the metrics learn once it went."""
+
+    __slots__ = ("frames", "kinds", "stamps")
+
+    def __init__(self) -> None:
+        self.frames: list[str] = []
+        self.kinds: dict[str, int] = {}
+        self.stamps: list[float] = []
+
+    def add(self, frame: str, kind: str, stamped: float = 0.0) -> None:
+        self.frames.append(frame)
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        if stamped:
+            self.stamps.append(stamped)
+
+    async def flush(self, socket: LiveSocket) -> _Batch:
+        """Write the frames, count them, take the latency samples; an empty batch to go on with."""
+        if self.frames:
+            await socket.write_frames(self.frames)
+            for kind, count in self.kinds.items():
+                metrics.frame_sent(kind, count)
+            for stamped in self.stamps:
+                metrics.delivered(stamped)
+        return _Batch()
+
+
 class SubmissionConsumer(LiveSocket):
     seq: int | None = None
 
@@ -137,13 +164,25 @@ class SubmissionConsumer(LiveSocket):
     # -- hub side -----------------------------------------------------------
 
     def deliver(self, message: dict[str, Any]) -> None:
-        """Queue an event; never blocks the hub, whatever this socket's speed."""
+        """Write or queue an event; never blocks the hub, whatever this socket's speed."""
         if message["kind"] == PROGRESS:
+            if self.try_write_now(message):
+                metrics.frame_sent("progress")
+                return
             self.outbox.put_progress(message["phase"], message["frame"])
         else:
+            seq = message["seq"]
+            # Only the next event in order goes out at once; anything else queues for the writer's gap fill.
+            if self.seq is not None and seq == self.seq + 1 and self.try_write_now(message):
+                self.seq = seq
+                metrics.frame_sent("status")
+                stamped = message.pop("sent_at", 0.0)
+                if stamped:
+                    metrics.delivered(stamped)
+                return
             # The first socket of this process to get the event takes its
             # `send_message` stamp: one latency sample per event, not per socket.
-            self.outbox.put_status(message["seq"], message["frame"], message.pop("sent_at", 0.0))
+            self.outbox.put_status(seq, message["frame"], message.pop("sent_at", 0.0))
         self.wake_writer()
 
     def end_session(self) -> None:
@@ -163,31 +202,34 @@ class SubmissionConsumer(LiveSocket):
                     # and no status event is lost.
                     outbox.reset()
                     await self._fill(upto=None)
-                while outbox.items:
-                    kind, key, frame, stamped = outbox.items.pop(0)
-                    if kind == Outbox.STATUS:
-                        await self._send_status(key, frame)
-                        if stamped:
-                            metrics.delivered(stamped)
-                    elif kind == Outbox.PROGRESS:
-                        latest = outbox.progress.pop(key, None)
-                        if latest is not None:
-                            await self.send(text_data=latest)
-                            metrics.frame_sent("progress")
-                    else:
-                        await self._resync(key)
+                await self._write_queued()
         except DatabaseError:
             await self.close(code=close_codes.TRY_AGAIN_LATER)
 
-    async def _send_status(self, seq: int, frame: str) -> None:
-        assert self.seq is not None
-        if seq <= self.seq:
-            return
-        if seq > self.seq + 1:
-            await self._fill(upto=seq - 1)
-        await self.send(text_data=frame)
-        metrics.frame_sent("status")
-        self.seq = seq
+    async def _write_queued(self) -> None:
+        """Write what is queued now, in order, joining the frames between two database reads into one write."""
+        outbox = self.outbox
+        batch = _Batch()
+        while outbox.items:
+            kind, key, frame, stamped = outbox.items.pop(0)
+            if kind == Outbox.STATUS:
+                assert isinstance(key, int)
+                assert self.seq is not None
+                if key <= self.seq:
+                    continue  # already sent, by a gap fill or the connect's sync
+                if key > self.seq + 1:
+                    batch = await batch.flush(self)
+                    await self._fill(upto=key - 1)
+                batch.add(frame, "status", stamped)
+                self.seq = key
+            elif kind == Outbox.PROGRESS:
+                latest = outbox.progress.pop(key, None)  # type: ignore[call-overload]
+                if latest is not None:
+                    batch.add(latest, "progress")
+            else:
+                batch = await batch.flush(self)
+                await self._resync(key)  # type: ignore[arg-type]
+        await batch.flush(self)
 
     async def _fill(self, *, upto: int | None) -> None:
         """Send missed status events from the log, in order."""
@@ -197,10 +239,10 @@ class SubmissionConsumer(LiveSocket):
             events = await database_sync_to_async(selectors.event_messages)(
                 self.submission_id, after=self.seq, upto=upto
             )
-            for event in events:
-                await self.send(text_data=event["frame"])
-                self.seq = event["seq"]
-            metrics.frame_sent("status", len(events))
+            await self.write_frames([event["frame"] for event in events])
+            if events:
+                self.seq = events[-1]["seq"]
+                metrics.frame_sent("status", len(events))
             if len(events) < selectors.MAX_REPLAY:
                 return
 
@@ -209,8 +251,7 @@ class SubmissionConsumer(LiveSocket):
         await self._send_sync(await database_sync_to_async(selectors.initial_sync)(self.submission_id, since))
 
     async def _send_sync(self, sync: selectors.InitialSync) -> None:
-        for frame in sync.frames:
-            await self.send(text_data=frame)
+        await self.write_frames(list(sync.frames))
         # A snapshot is one frame, and `encode` writes `type` first.
         snapshot = len(sync.frames) == 1 and sync.frames[0].startswith('{"type":"snapshot"')
         metrics.frame_sent("snapshot" if snapshot else "status", len(sync.frames))

@@ -12,12 +12,22 @@ An idle socket holds as little as it can, because a server holds thousands
 own (Channels' loop wraps `receive` in one; the writer runs only while there
 is something to write), and once live no handshake state (the scope's
 session store, user row and headers; `forget_handshake`).
+
+Frames go out already encoded where the server allows it (the ASGI
+extension `FRAMES_EXTENSION`, config/protocols.py): one event's bytes are
+built once and shared by every socket of this process (`prepared`), a frame
+with nothing queued ahead of it is written by the hub's own call
+(`write_now`, no task), and frames that did queue are joined into one write
+(`write_frames`). Under any other server (Channels' test communicator,
+daphne) the same frames go through `websocket.send`, one by one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import struct
+from collections.abc import Callable
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -27,6 +37,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from common import metrics
 from submissions_ws import close_codes, cluster_cap
 from submissions_ws.parsing import ClientFrame, FrameError, TokenBucket, parse_client_frame
+
+# The ASGI extension of config/protocols.py: WebSocket frames handed over already encoded.
+FRAMES_EXTENSION = "submission_live.websocket.frames"
 
 MAX_SOCKETS_PER_USER = 50
 # Open sockets per user id in this process, both kinds together.
@@ -38,6 +51,25 @@ open_sockets: set[LiveSocket] = set()
 def sockets_of(user_id: int) -> int:
     """How many live sockets `user_id` holds in this process."""
     return _sockets_per_user.get(user_id, 0)
+
+
+def text_frame(text: str) -> bytes:
+    """One unfragmented, unmasked WebSocket text frame (RFC 6455, section 5.2), as a server sends it."""
+    payload = text.encode()
+    length = len(payload)
+    if length < 126:
+        return struct.pack("!BB", 0x81, length) + payload
+    if length < 65536:
+        return struct.pack("!BBH", 0x81, 126, length) + payload
+    return struct.pack("!BBQ", 0x81, 127, length) + payload
+
+
+def prepared(message: dict[str, Any]) -> bytes:
+    """The layer message's frame, encoded once for every socket it goes to (kept on the message)."""
+    wire = message.get("wire")
+    if wire is None:
+        wire = message["wire"] = text_frame(message["frame"])
+    return wire
 
 
 class LiveSocket(AsyncWebsocketConsumer):
@@ -55,6 +87,8 @@ class LiveSocket(AsyncWebsocketConsumer):
     # The task writing queued frames, while there are any.
     writer: asyncio.Task[None] | None = None
     closing: asyncio.Task[None] | None = None
+    # The server's synchronous writer of encoded frames (FRAMES_EXTENSION), when it has one.
+    write_now: Callable[[bytes], bool] | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """Channels' consumer loop without its task per socket: each message dispatched in turn, as there.
@@ -67,6 +101,7 @@ class LiveSocket(AsyncWebsocketConsumer):
         """
         self.scope = scope
         self.base_send = send
+        self.write_now = scope.get("extensions", {}).get(FRAMES_EXTENSION, {}).get("write")
         del scope, send
         with contextlib.suppress(StopConsumer):
             while True:
@@ -143,6 +178,32 @@ class LiveSocket(AsyncWebsocketConsumer):
         """Something was queued: start the writer, unless it is running (it writes until nothing is left)."""
         if self.live and self.writer is None and self.has_pending():
             self.writer = asyncio.get_running_loop().create_task(self._write())
+
+    def try_write_now(self, message: dict[str, Any]) -> bool:
+        """Write the layer message's frame from the hub's own call, if nothing is queued ahead of it.
+
+        Most frames find their socket idle: writing them here costs no task,
+        no queue and no await. False when the frame must queue instead (not
+        live yet, frames ahead of it, no extension, or the transport paused).
+        """
+        write = self.write_now
+        return (
+            write is not None
+            and self.live
+            and self.writer is None
+            and not self.has_pending()
+            and write(prepared(message))
+        )
+
+    async def write_frames(self, frames: list[str]) -> None:
+        """Write frames in order: in one write where the server takes encoded frames, else one by one."""
+        if not frames:
+            return
+        if self.write_now is not None:
+            await self.base_send({"type": FRAMES_EXTENSION, "frames": b"".join(map(text_frame, frames))})
+            return
+        for frame in frames:
+            await self.send(text_data=frame)
 
     async def _write(self) -> None:
         try:

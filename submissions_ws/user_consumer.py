@@ -96,7 +96,10 @@ class UserNotificationConsumer(LiveSocket):
     # -- hub side -----------------------------------------------------------
 
     def deliver(self, message: dict[str, Any]) -> None:
-        """Queue the frame; never blocks the hub. A newer one replaces an unsent older one."""
+        """Write or queue the frame; never blocks the hub. A newer one replaces an unsent older one."""
+        if self.try_write_now(message):
+            metrics.frame_sent("notification")
+            return
         self.pending.pop(message["submission"], None)
         self.pending[message["submission"]] = message["frame"]
         self.wake_writer()
@@ -110,9 +113,10 @@ class UserNotificationConsumer(LiveSocket):
 
     async def write_pending(self) -> None:
         while self.pending:
-            _submission, frame = self.pending.popitem(last=False)
-            await self.send(text_data=frame)
-            metrics.frame_sent("notification")
+            frames = list(self.pending.values())
+            self.pending.clear()
+            await self.write_frames(frames)
+            metrics.frame_sent("notification", len(frames))
 
     # -- client side --------------------------------------------------------
 

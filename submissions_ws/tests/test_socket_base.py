@@ -1,4 +1,4 @@
-"""What both sockets share: a quiet close after the client left, and what an idle socket holds."""
+"""What both sockets share: a quiet close after the client left, what an idle socket holds, prepared frames."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import gc
 
 import pytest
 from uvicorn.protocols.utils import ClientDisconnected
+from websockets.frames import Frame, Opcode
+from websockets.streams import StreamReader
 
 from submissions_ws.hub import get_hub
-from submissions_ws.socket_base import LiveSocket
+from submissions_ws.socket_base import FRAMES_EXTENSION, LiveSocket, prepared, text_frame
 from submissions_ws.tests.sockets import session_cookie, socket
 
 
@@ -75,6 +77,117 @@ async def test_the_writer_runs_while_frames_wait_and_ends_when_none_do(user, sub
         '{"type":"status","seq":1}',
         '{"type":"status","seq":2}',
     ]
+    await asyncio.sleep(0)
+    assert consumer.writer is None
+    await communicator.disconnect()
+
+
+def parse_server_frames(data: bytes) -> list[str]:
+    """Text frames as a browser reads them, by websockets' own parser (a client, so unmasked frames)."""
+    reader = StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    texts = []
+    while reader.buffer:
+        parser = Frame.parse(reader.read_exact, mask=False)
+        try:
+            next(parser)
+        except StopIteration as done:
+            frame = done.value
+        assert frame.opcode is Opcode.TEXT
+        assert frame.fin
+        texts.append(frame.data.decode())
+    return texts
+
+
+@pytest.mark.parametrize("length", [0, 1, 125, 126, 127, 65535, 65536, 70000])
+def test_a_prepared_text_frame_is_the_frame_websockets_would_send(length):
+    text = "é" * (length // 2) + "x" * (length % 2)
+    expected = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+
+    assert text_frame(text) == expected
+    assert parse_server_frames(text_frame(text)) == [text]
+
+
+def test_one_events_frame_is_encoded_once_for_every_socket():
+    message = {"frame": '{"type":"status","seq":1}'}
+
+    first = prepared(message)
+
+    assert prepared(message) is first
+    assert parse_server_frames(first) == ['{"type":"status","seq":1}']
+
+
+class FramesServer:
+    """What config.protocols gives a socket: the frames extension, its `write` recording what went out."""
+
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+        self.writable = True
+
+    def write(self, frames: bytes) -> bool:
+        if not self.writable:
+            return False
+        self.written.append(frames)
+        return True
+
+    def attach(self, communicator) -> None:
+        communicator.scope["extensions"] = {FRAMES_EXTENSION: {"write": self.write}}
+
+
+async def receive_frames(communicator) -> list[str]:
+    """The next ASGI message the socket sent, as texts: a joined write of encoded frames, or one text."""
+    message = await communicator.receive_output(timeout=3)
+    if message["type"] == FRAMES_EXTENSION:
+        return parse_server_frames(message["frames"])
+    assert message["type"] == "websocket.send", message
+    return [message["text"]]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_with_the_frames_extension_an_idle_socket_is_written_by_the_hub_itself(user, submission):
+    server = FramesServer()
+    communicator = socket(submission.pk, await session_cookie(user))
+    server.attach(communicator)
+    await communicator.connect()
+    snapshot = await receive_frames(communicator)
+    assert snapshot[0].startswith('{"type":"snapshot"')
+    (consumer,) = (await get_hub()).submissions.subscribers_of(submission.pk)
+    seq = consumer.seq
+
+    consumer.deliver({"kind": "status", "seq": seq + 1, "frame": f'{{"seq":{seq + 1}}}'})
+    consumer.deliver({"kind": "progress", "phase": "validation", "seq": seq + 1, "frame": '{"type":"progress"}'})
+    consumer.deliver({"kind": "status", "seq": seq + 2, "frame": f'{{"seq":{seq + 2}}}'})
+
+    assert consumer.writer is None  # no task: each frame went out from the hub's call
+    assert [parse_server_frames(data) for data in server.written] == [
+        [f'{{"seq":{seq + 1}}}'],
+        ['{"type":"progress"}'],
+        [f'{{"seq":{seq + 2}}}'],
+    ]
+    assert consumer.seq == seq + 2
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_frames_that_queue_while_the_transport_is_paused_go_out_in_order_in_one_write(user, submission):
+    server = FramesServer()
+    communicator = socket(submission.pk, await session_cookie(user))
+    server.attach(communicator)
+    await communicator.connect()
+    await receive_frames(communicator)
+    (consumer,) = (await get_hub()).submissions.subscribers_of(submission.pk)
+    seq = consumer.seq
+    server.writable = False
+
+    consumer.deliver({"kind": "status", "seq": seq + 1, "frame": '{"n":1}'})
+    server.writable = True  # the frame queued: those behind it queue too, to keep the order
+    consumer.deliver({"kind": "status", "seq": seq + 2, "frame": '{"n":2}'})
+    consumer.deliver({"kind": "status", "seq": seq + 1, "frame": '{"n":"again"}'})  # a repeat is dropped
+
+    assert await receive_frames(communicator) == ['{"n":1}', '{"n":2}']
+    assert server.written == []
+    assert consumer.seq == seq + 2
     await asyncio.sleep(0)
     assert consumer.writer is None
     await communicator.disconnect()
