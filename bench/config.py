@@ -42,7 +42,7 @@ class Sizes:
     floor: int = 1
     # 7. pipeline: each mode runs `pipeline_repeats` times, alternating; the overhead is the median of the pairs.
     records: int = 100_000
-    pipeline_repeats: int = 3
+    pipeline_repeats: int = 5
     # Profile the project's server with py-spy in an extra run of the scenarios that miss their goal.
     profile: int = 1
 

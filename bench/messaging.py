@@ -1,4 +1,4 @@
-"""The messaging scenarios: 1. latency, 2. fan-out, 3. burst, 4. publish cost, 7. pipeline.
+"""The messaging scenarios: 1. latency, 2. fan-out, 3. burst, 4. publish cost (7. is bench.records).
 
 Senders are processes of their own (the server's CPU stays the server's),
 except the in-process sender of the embedded default, which runs where the
@@ -8,7 +8,6 @@ embedded default's jobs run: on a thread of the server (`bench.inproc`).
 from __future__ import annotations
 
 import collections
-import itertools
 import json
 import statistics
 import subprocess
@@ -17,7 +16,6 @@ import urllib.request
 from typing import Any
 
 from bench import noise
-from bench.pipeline import max_gap
 from bench.procs import PYTHON, ROOT, run_json
 from bench.sampling import Sampler
 from bench.scenarios import Context, Meter, settle
@@ -267,55 +265,3 @@ def cost(ctx: Context) -> None:
             part["blocks"] = {"call_us_mean": noise.chunk_means(part["durations_us"])}
     ctx.results["cost"] = result
     ctx.log(f"cost: {json.dumps(result)[:300]}")
-
-
-def pipeline(ctx: Context) -> None:
-    """7. N records imported and validated, progress off and on, alternating; one page watches."""
-    pk = ctx.data["pipeline_pk"]
-    ctx.pool.ramp(ctx.targets([(ctx.data["owner_sessions"][0][1], pk)]), batch=1, deadline=30)
-    runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
-    for progress in ["off", "on"] * ctx.sizes.pipeline_repeats:
-        ctx.pool.reset()
-        run = run_json(
-            [PYTHON, "-m", "bench.pipeline", f"--pk={pk}", f"--records={ctx.sizes.records}",
-             f"--progress={progress}", f"--csv={ctx.system.workdir / 'records.csv'}"],
-            ctx.system.env, timeout=1200,
-        )  # fmt: skip
-        settle(ctx.server)
-        seen = [t for t in ctx.pool.stats()["progress"] if run["started"] <= t <= run["finished"]]
-        run["client_frames"] = len(seen)
-        run["client_max_gap_s"] = max_gap(seen, run["started"], run["finished"]) if seen else None
-        gaps = sorted(b - a for a, b in itertools.pairwise(sorted(run.pop("sent_times"))))
-        run["gaps_over_1s"] = [round(g, 2) for g in gaps if g > 1]
-        runs[progress].append(run)
-    best = {mode: min(attempts, key=lambda r: r["cpu_s"]) for mode, attempts in runs.items()}
-    off, on = best["off"], best["on"]
-    # One reporter call per record in each of the two phases, and the frames sent.
-    accounted_s = (2 * on["records"] * on["reporter_call_us"] + on["progress_frames"] * on["send_cpu_us"]) / 1e6
-    # Issue 17, goal 5: the whole-run difference itself, over alternating pairs (off, on), median of the pairs.
-    pairs = [(b["cpu_s"] - a["cpu_s"]) / a["cpu_s"] * 100 for a, b in zip(runs["off"], runs["on"], strict=True)]
-    ctx.results["pipeline"] = {
-        **best,
-        "runs": runs,
-        "overhead_pairs_pct": pairs,
-        "overhead_median_pct": statistics.median(pairs),
-        "overhead_cpu_pct": (on["cpu_s"] - off["cpu_s"]) / off["cpu_s"] * 100,
-        "overhead_wall_pct": (on["seconds"] - off["seconds"]) / off["seconds"] * 100,
-        "overhead_accounted_pct": accounted_s / off["cpu_s"] * 100,
-    }
-    ctx.log(f"pipeline: cpu off {off['cpu_s']:.1f}s on {on['cpu_s']:.1f}s, gap {on['max_gap_s']}")
-    ctx.pool.close()
-    settle(ctx.server)
-    big_snapshots(ctx)
-
-
-def big_snapshots(ctx: Context) -> None:
-    """7b. Pages opening a submission that now has N validated records: the snapshot counts them."""
-    pk = ctx.data["pipeline_pk"]
-    sessions = ctx.data["owner_sessions"][0]  # the pipeline submission's owner
-    with Meter(ctx.server) as meter:
-        result = ctx.pool.connect(ctx.targets([(key, pk) for key in sessions]), deadline=120)
-    result["cpu_ms_per_connect"] = meter.cpu / max(1, result["accepted"]) * 1000
-    ctx.results["big_snapshots"] = result
-    ctx.log(f"big snapshots: {result['accepted']} in {result['all_snapshots_s']} s, {result['cpu_ms_per_connect']} ms")
-    ctx.pool.close()

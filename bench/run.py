@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import messaging, scenarios
+from bench import messaging, records, scenarios
 from bench.compare import load_previous
 from bench.config import Sizes
 from bench.machine import describe
@@ -51,7 +51,7 @@ def plan(ctx: Context) -> list[tuple[str, Callable[[], None]]]:
     steps.append(("fanout", lambda: messaging.fanout(ctx)))
     steps.append(("cost", lambda: messaging.cost(ctx)))
     if ctx.system.app == "project":
-        steps.append(("pipeline", lambda: messaging.pipeline(ctx)))
+        steps.append(("pipeline", lambda: records.pipeline(ctx)))
     if key in {"a", "b"} and ctx.sizes.profile:
         steps += profiled(ctx)
     return steps

@@ -53,11 +53,18 @@ def test_pipeline_noise_comes_from_its_runs_and_pairs():
 
 def test_a_figure_without_blocks_states_no_noise_and_one_not_run_is_absent():
     keys = _by_key({})
+    # A run written before 7b had rounds: its figure is kept, with no noise stated.
     assert measure(keys["big_snapshots.cpu"], {"big_snapshots": {"cpu_ms_per_connect": 3.0}}) == {
         "value": 3.0,
         "noise": None,
     }
     assert measure(keys["fanout.cpu"], {}) is None
+
+
+def test_7b_states_the_noise_of_its_rounds():
+    keys = _by_key({})
+    r = {"big_snapshots": {"cpu_ms_per_connect": 2.2, "blocks": {"cpu_ms_per_connect": [2.0, 3.0, 2.0, 2.0, 2.0]}}}
+    assert measure(keys["big_snapshots.cpu"], r)["noise"] == pytest.approx(0.5)
 
 
 def test_measure_all_skips_the_floor_and_systems_without_the_scenario():
