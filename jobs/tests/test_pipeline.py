@@ -62,6 +62,27 @@ def test_import_goes_waiting_then_loaded_with_counts_and_progress(submission, pu
     assert submission.job_phase == ""
 
 
+def test_records_and_their_loaded_status_commit_together(submission, published, run_phase, monkeypatch):
+    """A job dying between storing the records and saying so leaves none behind (a kill, as e2e/test_faults.py)."""
+    import jobs.pipeline
+
+    finish = jobs.pipeline.finish
+
+    def dies_before_loaded(target, status, message, **kwargs):
+        if status == LOADED:
+            raise RuntimeError("the worker died here")
+        finish(target, status, message, **kwargs)
+
+    monkeypatch.setattr(jobs.pipeline, "finish", dies_before_loaded)
+    upload(submission, EXAMPLE.read_bytes())
+
+    submission = run_phase(submission, PHASE_IMPORT, initial=True)
+
+    assert submission.status == ERROR
+    assert Animal.objects.filter(submission=submission).count() == 0
+    assert Sample.objects.filter(submission=submission).count() == 0
+
+
 def test_a_bad_file_ends_in_error_with_the_reason_and_imports_nothing(submission, published, run_phase):
     upload(submission, b"record_type,id\nanimal,a1\n")
 
