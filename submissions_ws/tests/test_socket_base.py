@@ -144,8 +144,8 @@ async def receive_frames(communicator) -> list[str]:
     return [message["text"]]
 
 
-@pytest.mark.django_db(transaction=True)
-async def test_with_the_frames_extension_an_idle_socket_is_written_by_the_hub_itself(user, submission):
+async def framed_socket(user, submission):
+    """A live submission socket served with the frames extension: (server, communicator, consumer), snapshot read."""
     server = FramesServer()
     communicator = socket(submission.pk, await session_cookie(user))
     server.attach(communicator)
@@ -153,6 +153,12 @@ async def test_with_the_frames_extension_an_idle_socket_is_written_by_the_hub_it
     snapshot = await receive_frames(communicator)
     assert snapshot[0].startswith('{"type":"snapshot"')
     (consumer,) = (await get_hub()).submissions.subscribers_of(submission.pk)
+    return server, communicator, consumer
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_with_the_frames_extension_an_idle_socket_is_written_by_the_hub_itself(user, submission):
+    server, communicator, consumer = await framed_socket(user, submission)
     seq = consumer.seq
 
     consumer.deliver({"kind": "status", "seq": seq + 1, "frame": f'{{"seq":{seq + 1}}}'})
@@ -171,12 +177,7 @@ async def test_with_the_frames_extension_an_idle_socket_is_written_by_the_hub_it
 
 @pytest.mark.django_db(transaction=True)
 async def test_frames_that_queue_while_the_transport_is_paused_go_out_in_order_in_one_write(user, submission):
-    server = FramesServer()
-    communicator = socket(submission.pk, await session_cookie(user))
-    server.attach(communicator)
-    await communicator.connect()
-    await receive_frames(communicator)
-    (consumer,) = (await get_hub()).submissions.subscribers_of(submission.pk)
+    server, communicator, consumer = await framed_socket(user, submission)
     seq = consumer.seq
     server.writable = False
 
