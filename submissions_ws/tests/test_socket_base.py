@@ -8,11 +8,10 @@ import gc
 import pytest
 from uvicorn.protocols.utils import ClientDisconnected
 from websockets.frames import Frame, Opcode
-from websockets.streams import StreamReader
 
 from submissions_ws.hub import get_hub
-from submissions_ws.socket_base import FRAMES_EXTENSION, LiveSocket, prepared, text_frame
-from submissions_ws.tests.sockets import session_cookie, socket
+from submissions_ws.socket_base import LiveSocket, prepared, text_frame
+from submissions_ws.tests.sockets import FramesServer, parse_server_frames, receive_frames, session_cookie, socket
 
 
 async def test_closing_for_an_ended_session_after_the_client_left_reports_no_task_exception():
@@ -82,24 +81,6 @@ async def test_the_writer_runs_while_frames_wait_and_ends_when_none_do(user, sub
     await communicator.disconnect()
 
 
-def parse_server_frames(data: bytes) -> list[str]:
-    """Text frames as a browser reads them, by websockets' own parser (a client, so unmasked frames)."""
-    reader = StreamReader()
-    reader.feed_data(data)
-    reader.feed_eof()
-    texts = []
-    while reader.buffer:
-        parser = Frame.parse(reader.read_exact, mask=False)
-        try:
-            next(parser)
-        except StopIteration as done:
-            frame = done.value
-        assert frame.opcode is Opcode.TEXT
-        assert frame.fin
-        texts.append(frame.data.decode())
-    return texts
-
-
 @pytest.mark.parametrize("length", [0, 1, 125, 126, 127, 65535, 65536, 70000])
 def test_a_prepared_text_frame_is_the_frame_websockets_would_send(length):
     text = "é" * (length // 2) + "x" * (length % 2)
@@ -116,32 +97,6 @@ def test_one_events_frame_is_encoded_once_for_every_socket():
 
     assert prepared(message) is first
     assert parse_server_frames(first) == ['{"type":"status","seq":1}']
-
-
-class FramesServer:
-    """What config.protocols gives a socket: the frames extension, its `write` recording what went out."""
-
-    def __init__(self) -> None:
-        self.written: list[bytes] = []
-        self.writable = True
-
-    def write(self, frames: bytes) -> bool:
-        if not self.writable:
-            return False
-        self.written.append(frames)
-        return True
-
-    def attach(self, communicator) -> None:
-        communicator.scope["extensions"] = {FRAMES_EXTENSION: {"write": self.write}}
-
-
-async def receive_frames(communicator) -> list[str]:
-    """The next ASGI message the socket sent, as texts: a joined write of encoded frames, or one text."""
-    message = await communicator.receive_output(timeout=3)
-    if message["type"] == FRAMES_EXTENSION:
-        return parse_server_frames(message["frames"])
-    assert message["type"] == "websocket.send", message
-    return [message["text"]]
 
 
 async def framed_socket(user, submission):

@@ -17,6 +17,7 @@ from submissions.helpers import Progress, send_message
 from submissions_ws import close_codes
 from submissions_ws.hub import get_hub
 from submissions_ws.routing import websocket_urlpatterns
+from submissions_ws.tests.sockets import FramesServer, parse_server_frames, receive_frames
 from uid.models import Submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -290,3 +291,25 @@ async def test_a_database_outage_on_connect_asks_the_page_to_retry_with_1013(use
         "code": close_codes.TRY_AGAIN_LATER,
     }
     assert (await get_hub()).users.served() == set()
+
+
+async def test_with_the_frames_extension_notifications_go_out_from_the_hub_and_queued_ones_in_one_write(
+    user, submission
+):
+    server = FramesServer()
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), PATH)
+    communicator.scope["user"] = user
+    server.attach(communicator)
+    connected, _ = await communicator.connect()
+    assert connected
+    (consumer,) = [socket for _key, socket in (await get_hub()).users.members()]
+
+    consumer.deliver({"submission": 1, "frame": '{"n":1}'})
+    server.writable = False  # paused: these queue, the newer frame of submission 2 replacing the older
+    consumer.deliver({"submission": 2, "frame": '{"n":2}'})
+    consumer.deliver({"submission": 3, "frame": '{"n":3}'})
+    consumer.deliver({"submission": 2, "frame": '{"n":"2 again"}'})
+
+    assert [parse_server_frames(data) for data in server.written] == [['{"n":1}']]
+    assert await receive_frames(communicator) == ['{"n":3}', '{"n":"2 again"}']
+    await communicator.disconnect()
