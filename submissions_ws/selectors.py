@@ -89,20 +89,27 @@ class OpenedView:
 
 
 def open_view(scope: dict[str, Any], submission_id: int, since: int | None) -> OpenedView | None:
-    """Everything a connect needs from the database, in one hop and one transaction.
+    """Everything a connect needs from the database, in one hop.
 
     Loads the user from the session (see `submissions_ws.auth`), checks that
     they may watch the submission (owner or staff; "not yours" and "does not
     exist" both give None) and reads the replay or snapshot.
+
+    No transaction around it: a snapshot is one statement (the submission
+    with its latest event's counts), and a replay's second read stops at the
+    `last_seq` the first read saw, whose events were committed with it
+    (`submissions.actions.change_status`), so it reads the same rows in a
+    transaction or not (under PostgreSQL's READ COMMITTED a transaction gave
+    each statement its own snapshot anyway). Its BEGIN and COMMIT were two
+    more database round trips per connect (bench/analysis.md, "Connect cost").
     """
     user = resolve_user(scope)
     if not user.is_authenticated or not user.is_active:
         return None
-    with transaction.atomic():
-        submission = _submission_with_counts(submission_id)
-        if submission is None or not (user.is_staff or submission.owner_id == user.pk):
-            return None
-        return OpenedView(user=user, sync=_sync_from(submission, since))
+    submission = _submission_with_counts(submission_id)
+    if submission is None or not (user.is_staff or submission.owner_id == user.pk):
+        return None
+    return OpenedView(user=user, sync=_sync_from(submission, since))
 
 
 # What a connect reads of the submission: `Submission.from_db` defers every other field.
