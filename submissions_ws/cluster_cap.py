@@ -35,6 +35,7 @@ return 1
 """
 
 _clients: dict[asyncio.AbstractEventLoop, Any] = {}
+_scripts: dict[Any, Any] = {}  # client -> its registered CLAIM script
 _members: dict[str, int] = {}  # member -> user id, for the refresh
 _refresher: asyncio.Task[None] | None = None
 
@@ -59,12 +60,28 @@ def _client() -> Any:
     return client
 
 
+def _claim_script() -> Any:
+    """CLAIM as a redis-py `Script` of this loop's client.
+
+    It sends `EVALSHA` with the script's digest (and loads the script once on
+    `NOSCRIPT`, e.g. after a Redis restart) instead of the script's text on
+    every connect, as `EVAL` did.
+    """
+    client = _client()
+    script = _scripts.get(client)
+    if script is None:
+        script = _scripts[client] = client.register_script(CLAIM)
+    return script
+
+
 async def claim(user_id: int, member: str, cap: int) -> bool:
     """Take one of `user_id`'s `cap` slots across the cluster; True when taken (or Redis is away)."""
     global _refresher
     now = time.time()
     try:
-        taken = await _client().eval(CLAIM, 1, _key(user_id), now, cap, now + TTL_SECONDS, member, int(TTL_SECONDS))
+        taken = await _claim_script()(
+            keys=[_key(user_id)], args=[now, cap, now + TTL_SECONDS, member, int(TTL_SECONDS)]
+        )
     except Exception:  # noqa: BLE001 - see the module docstring
         logger.warning("socket cap: Redis unavailable, counting this process only")
         return True
