@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import logging
 import os
 import threading
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -26,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 GROUP_PREFIX = "submission."
 EVENT_TYPE = "submission.event"
+# At most this many queued messages per hand-over, so one batch's pipeline
+# (and the memory of its serialised messages) stays bounded after a long stall.
+MAX_BATCH = 500
 
 
 def group_name(submission_id: int) -> str:
@@ -57,21 +62,48 @@ class LoopPublisher:
         self.queue.put_nowait((group, message))
 
     async def _drain(self) -> None:
+        """Take whatever is queued, oldest first, and hand it to the layer.
+
+        When this thread was starved of a core, a backlog waits here; one
+        awaited round trip per message turned that stall into queueing for
+        every event behind it. Everything queued goes out together instead,
+        in order, through the layer's `group_send_many` where it has one.
+        """
         assert self.queue is not None
         while True:
-            group, message = await self.queue.get()
+            batch = [await self.queue.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self.queue.get_nowait())
+                except asyncio.QueueEmpty:
+                    break
             try:
-                await self.layer.group_send(group, message)
-                self._failures = 0
-            except Exception:
-                self._failures += 1
-                # One line per outage, not a traceback per message.
-                if self._failures == 1:
-                    logger.warning(
-                        "channel layer publish failed; servers will resync from the event log", exc_info=True
-                    )
+                await self._send(batch)
             finally:
-                self.queue.task_done()
+                for _ in batch:
+                    self.queue.task_done()
+
+    async def _send(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
+        # Looked up on the type: channels_redis' layer proxies unknown
+        # attributes to its per-loop layer, which has no such method.
+        send_many = getattr(type(self.layer), "group_send_many", None)
+        if send_many is not None and len(batch) > 1:
+            # One unit: a failed batch is lost whole, as its round trip was.
+            await self._guarded(functools.partial(send_many, self.layer, batch))
+            return
+        for group, message in batch:
+            await self._guarded(functools.partial(self.layer.group_send, group, message))
+
+    async def _guarded(self, sending: Callable[[], Awaitable[None]]) -> None:
+        """Run one hand-over; a failure is logged once per outage and never ends the drain."""
+        try:
+            await sending()
+            self._failures = 0
+        except Exception:
+            self._failures += 1
+            # One line per outage, not a traceback per message.
+            if self._failures == 1:
+                logger.warning("channel layer publish failed; servers will resync from the event log", exc_info=True)
 
     def flush(self, timeout: float = 2.0) -> None:
         """Wait until everything queued so far was handed to the layer."""

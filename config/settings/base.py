@@ -125,8 +125,9 @@ if REDIS_URL:
         "default": {
             # The PubSub layer: each ASGI process holds one subscription per
             # submission it serves (see submissions_ws.hub), so a connect storm
-            # never opens a Redis connection per socket.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # never opens a Redis connection per socket. Its subclass publishes a
+            # sender's backlog in one pipeline (see common/channel_layers.py).
+            "BACKEND": "common.channel_layers.BatchPublishingRedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }

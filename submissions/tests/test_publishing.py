@@ -1,4 +1,4 @@
-"""The background publisher: order kept, a failing layer survived, a fresh one after a fork, a flush at exit."""
+"""The background publisher: order kept, backlogs batched, a failing layer survived, a fork, a flush at exit."""
 
 from __future__ import annotations
 
@@ -12,14 +12,19 @@ import sys
 import textwrap
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from channels_redis.pubsub import RedisPubSubChannelLayer
 
+from common.channel_layers import BatchPublishingRedisPubSubChannelLayer
+from e2e.services import REDIS, require
 from submissions import publishing
-from submissions.publishing import LoopPublisher
+from submissions.publishing import MAX_BATCH, LoopPublisher
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,6 +88,113 @@ def test_a_failing_layer_loses_only_what_it_refused_and_logs_once(loop, caplog):
     assert [r.message for r in caplog.records].count(
         "channel layer publish failed; servers will resync from the event log"
     ) == 1
+
+
+class BatchRecordingLayer(RecordingLayer):
+    """A layer with `group_send_many`, as the project's Redis layer has; records each hand-over's size."""
+
+    def __init__(self, *, failures: int = 0) -> None:
+        super().__init__(failures=failures)
+        self.batches: list[int] = []
+
+    async def group_send_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        self.batches.append(len(messages))
+        await self.group_send(*messages[0])  # one round trip: may fail, and then the whole batch is lost
+        self.sent.extend(messages[1:])
+
+
+def stalled(loop: asyncio.AbstractEventLoop, publisher: LoopPublisher) -> threading.Event:
+    """Hold the publisher's loop, as a thread starved of a core is held; set the event to let it go."""
+    assert publisher._started.wait(5)
+    gate = threading.Event()
+    loop.call_soon_threadsafe(gate.wait, 10)
+    return gate
+
+
+def test_a_backlog_goes_to_the_layer_in_batches_of_at_most_max_batch_in_order(loop):
+    layer = BatchRecordingLayer()
+    publisher = LoopPublisher(loop, layer)
+    gate = stalled(loop, publisher)
+
+    for number in range(MAX_BATCH + 200):
+        publisher.publish(f"submission.{number % 3}", {"seq": number})
+    gate.set()
+    publisher.flush(timeout=10)
+
+    assert layer.batches == [MAX_BATCH, 200]
+    assert [message["seq"] for _, message in layer.sent] == list(range(MAX_BATCH + 200))
+    assert publisher.queue is not None
+    assert publisher.queue._unfinished_tasks == 0, "every message of a batch is marked done"
+
+
+def test_a_message_alone_in_the_queue_goes_by_group_send(loop):
+    layer = BatchRecordingLayer()
+    publisher = LoopPublisher(loop, layer)
+
+    publisher.publish("submission.1", {"seq": 1})
+    publisher.flush(timeout=10)
+
+    assert layer.batches == []
+    assert layer.sent == [("submission.1", {"seq": 1})]
+
+
+def test_a_failed_batch_is_lost_whole_logged_once_and_the_next_one_still_goes(loop, caplog):
+    layer = BatchRecordingLayer(failures=1)
+    publisher = LoopPublisher(loop, layer)
+
+    with caplog.at_level(logging.WARNING, logger="submissions.publishing"):
+        gate = stalled(loop, publisher)
+        for number in range(10):
+            publisher.publish("submission.1", {"seq": number})
+        gate.set()
+        publisher.flush(timeout=10)
+        gate = stalled(loop, publisher)
+        for number in range(10, 20):
+            publisher.publish("submission.1", {"seq": number})
+        gate.set()
+        publisher.flush(timeout=10)
+
+    assert layer.batches == [10, 10]
+    assert [message["seq"] for _, message in layer.sent] == list(range(10, 20))
+    assert [r.message for r in caplog.records].count(
+        "channel layer publish failed; servers will resync from the event log"
+    ) == 1
+    assert publisher.queue is not None
+    assert publisher.queue._unfinished_tasks == 0
+
+
+async def test_a_backlog_through_the_redis_layer_reaches_a_server_s_receive_in_order(loop):
+    """The real path of distributed mode: publisher thread, pipelined Redis layer, a server's group receive."""
+    require("Redis", REDIS)
+    config = {"hosts": [{"address": f"redis://{REDIS[0]}:{REDIS[1]}/0"}], "prefix": f"test{uuid.uuid4().hex}"}
+    server = RedisPubSubChannelLayer(**config)
+    channel = await server.new_channel()
+    for group in ("submission.1", "user.1", "staff"):
+        await server.group_add(group, channel)
+    sender = BatchPublishingRedisPubSubChannelLayer(**config)
+    publisher = LoopPublisher(loop, sender)
+    groups = ("submission.1", "user.1", "staff")
+    messages = [(groups[n % 3], {"type": "submission.event", "seq": n}) for n in range(MAX_BATCH + 100)]
+    batch_send = mock.patch.object(
+        BatchPublishingRedisPubSubChannelLayer,
+        "group_send_many",
+        autospec=True,
+        side_effect=BatchPublishingRedisPubSubChannelLayer.group_send_many,
+    )
+    try:
+        with batch_send as handed_over:
+            gate = stalled(loop, publisher)
+            for group, message in messages:
+                publisher.publish(group, message)
+            gate.set()
+            await asyncio.to_thread(publisher.flush, 10)
+        got = [await asyncio.wait_for(server.receive(channel), 5) for _ in messages]
+    finally:
+        asyncio.run_coroutine_threadsafe(sender.flush(), loop).result(5)
+        await server.flush()
+
+    assert got == [message for _, message in messages]
+    assert [len(call.args[1]) for call in handed_over.call_args_list] == [MAX_BATCH, 100]
 
 
 class FileLayer:
