@@ -41,7 +41,7 @@ def test_redis_and_postgres_urls_switch_to_the_distributed_engines():
         REDIS_URL="redis://127.0.0.1:6379/0", DATABASE_URL="postgres://postgres@127.0.0.1:5432/x"
     )
     assert seen == (
-        "celery channels_redis.pubsub.RedisPubSubChannelLayer django.db.backends.postgresql"
+        "celery common.channel_layers.BatchPublishingRedisPubSubChannelLayer django.db.backends.postgresql"
         " SharedPoolRedisCache redis://127.0.0.1:6379/0"
     )
 
