@@ -118,20 +118,33 @@ class ClosingWebSocketsSansIOProtocol(WebSocketsSansIOProtocol):
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
-        # The app's task is created but has not run yet: it sees the extension.
-        self.scope["extensions"][FRAMES_EXTENSION] = {"write": self.write_frames}
+        # A handshake websockets refused (400, 426) was answered and closed without a scope or an app.
+        if self.response.status_code == 101:
+            # The app's task is created but has not run yet: it sees the extension.
+            self.scope["extensions"][FRAMES_EXTENSION] = {"write": self.write_frames}
 
-    def can_take_frames(self) -> bool:
-        """Whether data frames may go out now: open both ways, nothing refused or closing, not paused."""
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        # The scope holds `write_frames`, bound to this protocol: a cycle that only a full
+        # collection (rare here, config/gc_tuning.py) would free. Break it when the socket goes.
+        scope = getattr(self, "scope", None)
+        if scope is not None:
+            scope["extensions"].pop(FRAMES_EXTENSION, None)
+
+    def is_open(self) -> bool:
+        """Whether data frames may go out at all: accepted, open both ways, nothing refused or closing."""
         return (
             self.handshake_complete
             and self.initial_response is None
             and not self.close_sent
             and not self.disconnected
             and self.conn.state is State.OPEN
-            and self.writable.is_set()
             and not self.transport.is_closing()
         )
+
+    def can_take_frames(self) -> bool:
+        """Whether data frames may go out now: open, and the transport not paused."""
+        return self.writable.is_set() and self.is_open()
 
     def write_frames(self, frames: bytes) -> bool:
         """Write encoded frames now if the socket can take them; False (nothing written) if it cannot."""
@@ -143,9 +156,11 @@ class ClosingWebSocketsSansIOProtocol(WebSocketsSansIOProtocol):
     async def send(self, message: Any) -> None:
         if message["type"] != FRAMES_EXTENSION:
             return await super().send(message)
-        # As `websocket.send`: wait while the transport is paused, and a socket
-        # that is gone or closing raises ClientDisconnected.
-        await self.writable.wait()
-        if not self.can_take_frames():
+        # As `websocket.send`: wait while the transport is paused (again, if it paused
+        # again before this task ran), and a socket that is gone or closing raises
+        # ClientDisconnected. `connection_lost` sets `writable`, so this wait ends.
+        while not self.writable.is_set():
+            await self.writable.wait()
+        if not self.is_open():
             raise ClientDisconnected()
         self.transport.write(message["frames"])

@@ -13,9 +13,13 @@ from config.protocols import ClosingWebSocketsSansIOProtocol
 from submissions_ws.socket_base import FRAMES_EXTENSION, text_frame
 
 
+def port_of(server: uvicorn.Server) -> int:
+    return server.servers[0].sockets[0].getsockname()[1]
+
+
 @contextlib.asynccontextmanager
 async def serving(app):
-    """uvicorn on a free loopback port with the project's WebSocket protocol; yields the port."""
+    """uvicorn on a free loopback port with the project's WebSocket protocol; yields the server."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, ws=ClosingWebSocketsSansIOProtocol, lifespan="off")
     config.log_level = "warning"
     server = uvicorn.Server(config)
@@ -23,7 +27,7 @@ async def serving(app):
     while not server.started:
         await asyncio.sleep(0.01)
     try:
-        yield server.servers[0].sockets[0].getsockname()[1]
+        yield server
     finally:
         server.should_exit = True
         await task
@@ -49,7 +53,8 @@ async def test_prepared_frames_reach_the_client_in_order_beside_ordinary_sends()
             seen["late_send"] = "ClientDisconnected"
         done.set()
 
-    async with serving(app) as port:
+    async with serving(app) as server:
+        port = port_of(server)
         async with connect(f"ws://127.0.0.1:{port}/") as client:
             received = [await asyncio.wait_for(client.recv(), 3) for _ in range(4)]
         await asyncio.wait_for(done.wait(), 3)
@@ -74,10 +79,65 @@ async def test_a_refused_handshake_takes_no_prepared_frame():
         seen["after_refusal"] = scope["extensions"][FRAMES_EXTENSION]["write"](text_frame("no"))
         done.set()
 
-    async with serving(app) as port:
+    async with serving(app) as server:
+        port = port_of(server)
         with contextlib.suppress(Exception):
             async with connect(f"ws://127.0.0.1:{port}/"):
                 pass
         await asyncio.wait_for(done.wait(), 3)
 
     assert seen == {"after_refusal": False}
+
+
+async def test_a_handshake_websockets_refuses_is_answered_and_leaves_nothing_behind():
+    """A wrong Sec-WebSocket-Version gets 400 from websockets; the protocol must not fail after it."""
+    called: list[dict] = []
+
+    async def app(scope, receive, send):
+        called.append(scope)
+
+    async with serving(app) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port_of(server))
+        writer.write(
+            b"GET /ws/notifications/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+            b"Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            b"Sec-WebSocket-Version: 12\r\n\r\n"
+        )
+        response = await asyncio.wait_for(reader.read(), 3)  # the server closes after answering
+        writer.close()
+        async with asyncio.timeout(3):
+            while server.server_state.connections:
+                await asyncio.sleep(0.01)
+
+    assert response.startswith(b"HTTP/1.1 400")
+    assert called == []
+
+
+async def test_a_closed_socket_lets_go_of_its_protocol_without_a_full_collection():
+    import gc
+    import weakref
+
+    protocols: list[weakref.ref] = []
+    done = asyncio.Event()
+
+    async def app(scope, receive, send):
+        await receive()
+        protocols.append(weakref.ref(scope["extensions"][FRAMES_EXTENSION]["write"].__self__))
+        await send({"type": "websocket.accept"})
+        await receive()  # the client's close
+        done.set()
+
+    gc.disable()
+    try:
+        async with serving(app) as server:
+            async with connect(f"ws://127.0.0.1:{port_of(server)}/"):
+                pass
+            await asyncio.wait_for(done.wait(), 3)
+            async with asyncio.timeout(3):
+                while server.server_state.connections:
+                    await asyncio.sleep(0.01)
+            await asyncio.sleep(0)  # the app's task finishes and drops its frame
+            (protocol,) = protocols
+            assert protocol() is None
+    finally:
+        gc.enable()
