@@ -29,7 +29,7 @@ from common.text import count_of
 from jobs.progress import ProgressReporter
 from notifications.services import email_owner_on_commit
 from submissions.actions import change_status
-from uid.importer import ImportFailed, import_records
+from uid.importer import ImportFailed, ImportResult, import_records
 from uid.models import Animal, Sample, Submission
 from validation.models import ValidationSummary
 from validation.ruleset import RulesetError
@@ -85,20 +85,24 @@ def fail(submission_id: int, message: str) -> None:
 def run_import(submission_id: int) -> None:
     submission = Submission.objects.get(pk=submission_id)
     report = ProgressReporter(submission, PHASE_IMPORT)
+
+    def loaded(result: ImportResult) -> None:
+        total = result.animals + result.samples
+        report.last(total, total)  # from here a cancel comes too late: the records are in
+        counted = f"Loaded {count_of(result.animals, 'animal')} and {count_of(result.samples, 'sample')}."
+        # Notes say what the file held but was not imported, e.g. samples already in the archive.
+        finish(submission, LOADED, " ".join((counted, *result.notes, "Validate them next.")))
+
     if not submission.uploaded_file:
         finish(submission, ERROR, "There is no data file to import. Edit the submission and upload one.")
         return
     try:
-        # The records and the status that says they are loaded commit together: a worker killed
-        # after the one and before the other left every record in place under an Error that said
-        # "please retry" (e2e/test_faults.py). Now a kill anywhere leaves nothing, or all of it.
-        with submission.uploaded_file.open("rb") as data, report.keepalive(), transaction.atomic():
-            result = import_records(submission=submission, file=data, progress=report)
-            total = result.animals + result.samples
-            report.last(total, total)  # from here a cancel comes too late: the records are in
-            loaded = f"Loaded {count_of(result.animals, 'animal')} and {count_of(result.samples, 'sample')}."
-            # Notes say what the file held but was not imported, e.g. samples already in the archive.
-            finish(submission, LOADED, " ".join((loaded, *result.notes, "Validate them next.")))
+        # The records and the status that says they are loaded commit together (`before_commit`,
+        # inside the storing transaction): a worker killed after the one and before the other left
+        # every record under an Error saying "please retry" (e2e/test_faults.py). Parsing stays
+        # outside the transaction, so a cancel is seen while the file is read.
+        with submission.uploaded_file.open("rb") as data, report.keepalive():
+            import_records(submission=submission, file=data, progress=report, before_commit=loaded)
     except ImportFailed as error:
         # A failed reload keeps what was loaded before; say so, or people re-enter data they still have.
         kept = (

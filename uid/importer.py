@@ -53,11 +53,14 @@ def import_records(
     submission: Submission,
     file: IO[bytes] | str | os.PathLike[str],
     progress: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Replace `submission`'s animals and samples with the records in `file`.
 
     Raises ImportFailed, having written nothing, when the file cannot be read
     or its ids are taken. Stale validation results go with the old records.
+    `before_commit` gets the result inside the storing transaction (parsing
+    runs outside it, so a cancel is seen while the file is parsed).
     """
     data = read_limited(file)
     # Parsing is the first half of the bar and storing the second, so a
@@ -73,11 +76,15 @@ def import_records(
         if progress is not None:
             progress(total // 2 + stored // 2, total)
 
-    carried = store_records(submission=submission, parsed=parsed, stored=report_stored)
-    notes = list(parsed.notes)
-    if carried:
-        notes.append(
-            f"{carried} of them {'is' if carried == 1 else 'are'} already in the archive and keep"
-            f"{'s its accession' if carried == 1 else ' their accessions'}; Submit updates them."
-        )
-    return ImportResult(animals=len(parsed.animals), samples=len(parsed.samples), format=name, notes=tuple(notes))
+    def result_of(carried: int) -> ImportResult:
+        notes = list(parsed.notes)
+        if carried:
+            notes.append(
+                f"{carried} of them {'is' if carried == 1 else 'are'} already in the archive and keep"
+                f"{'s its accession' if carried == 1 else ' their accessions'}; Submit updates them."
+            )
+        return ImportResult(animals=len(parsed.animals), samples=len(parsed.samples), format=name, notes=tuple(notes))
+
+    finishing = (lambda carried: before_commit(result_of(carried))) if before_commit else None
+    carried = store_records(submission=submission, parsed=parsed, stored=report_stored, before_commit=finishing)
+    return result_of(carried)

@@ -32,7 +32,13 @@ from uid.upload_checks import check_ids_are_free
 records_replaced = Signal()
 
 
-def store_records(*, submission: Submission, parsed: Parsed, stored: Callable[[int], None] | None = None) -> int:
+def store_records(
+    *,
+    submission: Submission,
+    parsed: Parsed,
+    stored: Callable[[int], None] | None = None,
+    before_commit: Callable[[int], None] | None = None,
+) -> int:
     """Delete the submission's records and insert `parsed`'s, in one transaction.
 
     Samples are linked to the animal of the same submission named in their
@@ -40,6 +46,9 @@ def store_records(*, submission: Submission, parsed: Parsed, stored: Callable[[i
     `check_ids_are_free`, which rolls everything back. `stored` is told how
     many records each batch wrote, for the progress bar. Returns how many
     accessions were carried over from the old records to the new ones.
+    `before_commit` is called with that number inside the transaction, so
+    what it writes (the job's final status) commits with the records or not
+    at all.
     """
     report = stored or (lambda count: None)
     animal_fields = ["submission", "row", *parsed.animal_fields, "accession"]
@@ -77,7 +86,10 @@ def store_records(*, submission: Submission, parsed: Parsed, stored: Callable[[i
             Submission.objects.filter(pk=submission.pk).update(**parsed.submission)
             for name, value in parsed.submission.items():
                 setattr(submission, name, value)
-    refresh_statistics(Animal, Sample)
+        # Before anything counts the new records (the final status carries counts).
+        refresh_statistics(Animal, Sample)
+        if before_commit is not None:
+            before_commit(carried)
     return carried
 
 
