@@ -15,16 +15,32 @@ store from `submissions_ws.entry.SocketEntry`, in place of Channels' stack.
 A scope whose user is already an object (tests that set
 `communicator.scope["user"]`, or a stack with Channels' own middleware) is
 used as it is.
+
+The session's user is read by `session_user`, which does what Channels'
+`get_user` does (the backend named in the session, an active user, the
+session's auth hash checked, the session flushed on a mismatch), but reads
+the row of Django's own `ModelBackend` in plain SQL: compiling
+`User.objects.get(pk=…)` for every connect was most of the 0.3 ms that
+backend spent, more than running the query (bench/analysis.md, "Connect
+cost", profile "(a) storm of 2000").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from channels.auth import UserLazyObject, get_user
+from channels.auth import UserLazyObject
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
+from django.contrib.auth.backends import ModelBackend
+from django.db import connections, router
+from django.utils.crypto import constant_time_compare
 from django.utils.functional import empty
 
+from submissions_ws.sessions import session_auth_hash
 from submissions_ws.token_auth import scope_token, token_user
+
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _unresolved(user: Any) -> bool:
@@ -56,5 +72,55 @@ def resolve_user(scope: dict[str, Any]) -> Any:
         return AnonymousUser()
     if _unresolved(user):
         token = scope_token(scope)
-        user._wrapped = token_user(token) if token else get_user.func(scope)
+        user._wrapped = token_user(token) if token else session_user(scope["session"])
     return user._wrapped if isinstance(user, UserLazyObject) else user
+
+
+def session_user(session: Any) -> Any:
+    """The user a session signs in, or an anonymous one: Channels' `get_user`, for one session. Synchronous."""
+    from django.contrib.auth.models import AnonymousUser
+
+    try:
+        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
+        backend_path = session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return AnonymousUser()
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return AnonymousUser()
+    user = (
+        _model_backend_user(user_id) if backend_path == _MODEL_BACKEND else load_backend(backend_path).get_user(user_id)
+    )
+    if user is None:
+        return AnonymousUser()
+    if hasattr(user, "get_session_auth_hash"):
+        session_hash = session.get(HASH_SESSION_KEY)
+        if not session_hash or not constant_time_compare(session_hash, session_auth_hash(str(user.pk), user.password)):
+            session.flush()
+            return AnonymousUser()
+    return user
+
+
+def _model_backend_user(user_id: Any) -> Any:
+    """`ModelBackend().get_user(user_id)` (the row, if it may sign in), read in plain SQL."""
+    model = get_user_model()
+    if type(model._default_manager).get_queryset is not type(model._base_manager).get_queryset:
+        return ModelBackend().get_user(user_id)  # a manager that filters: let it
+    fields = model._meta.concrete_fields
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {', '.join(quote(field.column) for field in fields)} FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(user_id, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+            values[index] = convert(values[index], column, connection)  # SQLite's booleans and datetimes
+    user = model.from_db(connection.alias, [field.attname for field in fields], values)
+    return user if ModelBackend().user_can_authenticate(user) else None
