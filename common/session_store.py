@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import connections, router
 from django.utils import timezone
+
+from common.plain_sql import fetch_row
 
 
 class SessionStore(DatabaseSessionStore):
@@ -24,17 +25,13 @@ class SessionStore(DatabaseSessionStore):
         if not key:
             self._session_key = None
             return None
-        model = self.model
-        connection = connections[router.db_for_read(model)]
-        quote = connection.ops.quote_name
-        sql = (
-            f"SELECT {quote(model._meta.get_field('session_data').column)} FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.pk.column)} = %s AND {quote(model._meta.get_field('expire_date').column)} > %s"
+        meta = self.model._meta
+        row = fetch_row(
+            self.model,
+            [meta.get_field("session_data")],
+            [(meta.pk, "=", key), (meta.get_field("expire_date"), ">", timezone.now())],
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key, timezone.now()])
-            row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        return model(session_key=key, session_data=row[0])
+        return self.model(session_key=key, session_data=row[0])

@@ -19,7 +19,7 @@ used as it is.
 The session's user is read by `session_user`, which does what Channels'
 `get_user` does (the backend named in the session, an active user, the
 session's auth hash checked, the session flushed on a mismatch), but reads
-the row of Django's own `ModelBackend` in plain SQL: compiling
+the row of Django's own `ModelBackend` in plain SQL (`common.plain_sql`): compiling
 `User.objects.get(pk=…)` for every connect was most of the 0.3 ms that
 backend spent, more than running the query (bench/analysis.md, "Connect
 cost", profile "(a) storm of 2000").
@@ -33,10 +33,11 @@ from channels.auth import UserLazyObject
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections, router
+from django.db import router
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import empty
 
+from common.plain_sql import fetch_row
 from submissions_ws.sessions import session_auth_hash
 from submissions_ws.token_auth import scope_token, token_user
 
@@ -106,21 +107,8 @@ def _model_backend_user(user_id: Any) -> Any:
     if type(model._default_manager).get_queryset is not type(model._base_manager).get_queryset:
         return ModelBackend().get_user(user_id)  # a manager that filters: let it
     fields = model._meta.concrete_fields
-    connection = connections[router.db_for_read(model)]
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {', '.join(quote(field.column) for field in fields)} FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.pk.get_db_prep_value(user_id, connection)])
-        row = cursor.fetchone()
-    if row is None:
+    values = fetch_row(model, fields, [(model._meta.pk, "=", user_id)])
+    if values is None:
         return None
-    values = list(row)
-    for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-            values[index] = convert(values[index], column, connection)  # SQLite's booleans and datetimes
-    user = model.from_db(connection.alias, [field.attname for field in fields], values)
+    user = model.from_db(router.db_for_read(model), [field.attname for field in fields], values)
     return user if ModelBackend().user_can_authenticate(user) else None
