@@ -16,15 +16,26 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Field, Model
 
+# What a condition may compare with; the operator is written into the SQL, so nothing else gets in.
+OPERATORS = frozenset({"=", "<", ">", "<=", ">="})
 
-def fetch_row(model: type[Model], fields: Sequence[Field], where: Sequence[tuple[Field, str, Any]]) -> list[Any] | None:
+
+def fetch_row(
+    model: type[Model], fields: Sequence[Field], where: Sequence[tuple[Field, str, Any]], *, using: str | None = None
+) -> list[Any] | None:
     """`fields` of the first row of `model` where every `(field, operator, value)` holds, or None.
 
     Values come back as the ORM would give them (SQLite's booleans and
     datetimes through the fields' converters), so `model.from_db` can build
-    an instance from them.
+    an instance from them; pass the `using` you give `from_db`. Only the
+    model's own table is read: fields an inherited table holds are refused.
     """
-    connection = connections[router.db_for_read(model)]
+    own = set(model._meta.local_concrete_fields)
+    if not own.issuperset(fields) or not own.issuperset(field for field, _, _ in where):
+        raise ValueError(f"fetch_row reads {model._meta.db_table} alone; a field given is not in it")
+    if not OPERATORS.issuperset(operator for _, operator, _ in where):
+        raise ValueError(f"fetch_row compares with {sorted(OPERATORS)} only")
+    connection = connections[using or router.db_for_read(model)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     conditions = " AND ".join(f"{quote(field.column)} {operator} %s" for field, operator, _ in where)
@@ -36,7 +47,7 @@ def fetch_row(model: type[Model], fields: Sequence[Field], where: Sequence[tuple
         return None
     values = list(row)
     for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        column = field.get_col(model._meta.db_table)  # the ORM's converters: the backend's, then the column's
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
             values[index] = convert(values[index], column, connection)
     return values

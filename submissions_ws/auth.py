@@ -22,7 +22,8 @@ session's auth hash checked, the session flushed on a mismatch), but reads
 the row of Django's own `ModelBackend` in plain SQL (`common.plain_sql`): compiling
 `User.objects.get(pk=…)` for every connect was most of the 0.3 ms that
 backend spent, more than running the query (bench/analysis.md, "Connect
-cost", profile "(a) storm of 2000").
+cost", profile "(a) storm of 2000"). The auth hash is the user's own
+`get_session_auth_hash()`, as Channels checks it.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ from channels.auth import UserLazyObject
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import UserManager
 from django.db import router
+from django.db.models import Manager
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import empty
 
 from common.plain_sql import fetch_row
-from submissions_ws.sessions import session_auth_hash
 from submissions_ws.token_auth import scope_token, token_user
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -95,20 +97,25 @@ def session_user(session: Any) -> Any:
         return AnonymousUser()
     if hasattr(user, "get_session_auth_hash"):
         session_hash = session.get(HASH_SESSION_KEY)
-        if not session_hash or not constant_time_compare(session_hash, session_auth_hash(str(user.pk), user.password)):
+        if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
             session.flush()
             return AnonymousUser()
     return user
 
 
 def _model_backend_user(user_id: Any) -> Any:
-    """`ModelBackend().get_user(user_id)` (the row, if it may sign in), read in plain SQL."""
+    """`ModelBackend().get_user(user_id)` (the row, if it may sign in), read in plain SQL.
+
+    Only for a user model read the stock way: a manager of its own (which may
+    filter) or a parent table (multi-table inheritance) goes through the ORM.
+    """
     model = get_user_model()
-    if type(model._default_manager).get_queryset is not type(model._base_manager).get_queryset:
-        return ModelBackend().get_user(user_id)  # a manager that filters: let it
+    if type(model._default_manager) not in (Manager, UserManager) or model._meta.parents:
+        return ModelBackend().get_user(user_id)
     fields = model._meta.concrete_fields
-    values = fetch_row(model, fields, [(model._meta.pk, "=", user_id)])
+    using = router.db_for_read(model)
+    values = fetch_row(model, fields, [(model._meta.pk, "=", user_id)], using=using)
     if values is None:
         return None
-    user = model.from_db(router.db_for_read(model), [field.attname for field in fields], values)
+    user = model.from_db(using, [field.attname for field in fields], values)
     return user if ModelBackend().user_can_authenticate(user) else None

@@ -122,7 +122,9 @@ def _stale_hashes(decoded: dict[str, dict]) -> set[str]:
     """Sessions whose password hash no longer matches: the password changed."""
     user_ids = {data.get(SESSION_KEY) for data in decoded.values()}
     passwords = get_user_model().objects.filter(pk__in=user_ids - {None}, is_active=True).values_list("pk", "password")
-    hashes = {str(pk): session_auth_hash(str(pk), password) for pk, password in passwords}
+    if len(_auth_hashes) > _MEMO_LIMIT:
+        _auth_hashes.clear()
+    hashes = {str(pk): _auth_hash(str(pk), password) for pk, password in passwords}
     stale = set()
     for key, data in decoded.items():
         expected = hashes.get(str(data.get(SESSION_KEY)))
@@ -131,15 +133,10 @@ def _stale_hashes(decoded: dict[str, dict]) -> set[str]:
     return stale
 
 
-def session_auth_hash(pk: str, password: str) -> str:
-    """`user.get_session_auth_hash()`, without building a User, memoised per password hash.
-
-    The connect's check (`auth.session_user`) and the sockets' rounds share the memo.
-    """
+def _auth_hash(pk: str, password: str) -> str:
+    """`user.get_session_auth_hash()`, without building a User, memoised per password hash."""
     memo = _auth_hashes.get((pk, password))
     if memo is None:
-        if len(_auth_hashes) > _MEMO_LIMIT:
-            _auth_hashes.clear()
         user = get_user_model()(pk=pk, password=password)
         memo = _auth_hashes[pk, password] = user.get_session_auth_hash()
     return memo

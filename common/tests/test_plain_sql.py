@@ -38,3 +38,23 @@ def test_every_condition_must_hold():
     assert fetch_row(Session, [data], [(key, "=", "live"), (expiry, ">", now)]) == ["a"]
     assert fetch_row(Session, [data], [(key, "=", "over"), (expiry, ">", now)]) is None
     assert fetch_row(Session, [data], [(key, "=", "missing")]) is None
+
+
+def test_a_value_is_prepared_as_its_field_stores_it():
+    # An aware datetime in another zone compares as the UTC instant the row stores, not as its text.
+    in_an_hour = timezone.now() + timedelta(hours=1)
+    Session.objects.create(session_key="live", session_data="a", expire_date=in_an_hour)
+    meta = Session._meta
+    now_east = timezone.now().astimezone(timezone.get_fixed_timezone(300))
+
+    assert fetch_row(Session, [meta.get_field("session_data")], [(meta.get_field("expire_date"), ">", now_east)]) == [
+        "a"
+    ]
+
+
+def test_only_comparisons_and_the_models_own_columns_are_taken():
+    meta = Session._meta
+    with pytest.raises(ValueError, match="compares with"):
+        fetch_row(Session, [meta.pk], [(meta.pk, "= 'x' OR 1=1 --", "y")])
+    with pytest.raises(ValueError, match="alone"):
+        fetch_row(Session, [get_user_model()._meta.pk], [(meta.pk, "=", "y")])

@@ -141,3 +141,19 @@ def test_another_configured_backend_is_asked_for_its_user(user, staff_user, sett
 
     assert isinstance(session_user(sessions[0]), AnonymousUser)
     assert session_user(sessions[1]) == staff_user
+
+
+def test_the_stock_user_model_is_read_without_the_orms_backend(user, monkeypatch):
+    def compiled(*args: Any) -> None:
+        raise AssertionError("ModelBackend.get_user compiled a query")
+
+    monkeypatch.setattr(ModelBackend, "get_user", compiled)
+
+    assert session_user(_session_of(user)) == user
+
+
+def test_a_new_secret_key_ends_the_session(user, settings):
+    session = _session_of(user)
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+
+    assert isinstance(session_user(session), AnonymousUser)
