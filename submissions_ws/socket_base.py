@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +38,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from common import metrics
 from submissions_ws import close_codes, cluster_cap
 from submissions_ws.parsing import ClientFrame, FrameError, TokenBucket, parse_client_frame
+
+logger = logging.getLogger(__name__)
 
 # The ASGI extension of config/protocols.py: WebSocket frames handed over already encoded.
 FRAMES_EXTENSION = "submission_live.websocket.frames"
@@ -82,6 +85,8 @@ class LiveSocket(AsyncWebsocketConsumer):
 
     session_key: str | None = None
     user_id: int | None = None
+    # Set once `disconnect` has run (or is running): it must run exactly once, however the socket ended.
+    disconnected = False
     # Whether queued frames may be written (after the connect's sync went out, until the close).
     live = False
     # The task writing queued frames, while there are any.
@@ -103,9 +108,28 @@ class LiveSocket(AsyncWebsocketConsumer):
         self.base_send = send
         self.write_now = scope.get("extensions", {}).get(FRAMES_EXTENSION, {}).get("write")
         del scope, send
-        with contextlib.suppress(StopConsumer):
-            while True:
-                await self.dispatch(await receive())
+        try:
+            with contextlib.suppress(StopConsumer):
+                while True:
+                    await self.dispatch(await receive())
+        finally:
+            if not self.disconnected:
+                # The loop ended without a disconnect: the client left during the connect, and uvicorn's
+                # ClientDisconnected from the accept or the first sync ends the app with no disconnect
+                # dispatched after it. Leave the routes and free the slot here, or the person's cap stays
+                # one socket lower (and the hub keeps a dead subscriber) for the life of the process.
+                await self._leave_quietly()
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        self.disconnected = True
+        await super().websocket_disconnect(message)
+
+    async def _leave_quietly(self) -> None:
+        self.disconnected = True
+        try:
+            await self.disconnect(1006)
+        except Exception:
+            logger.exception("cleaning up a socket whose connect failed")
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its `aclose_old_connections()` before every message.

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from typing import Any
 
 import pytest
+from channels.testing import WebsocketCommunicator
 from uvicorn.protocols.utils import ClientDisconnected
 from websockets.frames import Frame, Opcode
 
+from config.asgi import application
 from submissions_ws.hub import get_hub
-from submissions_ws.socket_base import LiveSocket, prepared, text_frame
+from submissions_ws.socket_base import LiveSocket, open_sockets, prepared, sockets_of, text_frame
 from submissions_ws.tests.sockets import FramesServer, parse_server_frames, receive_frames, session_cookie, socket
 
 
@@ -147,3 +150,41 @@ async def test_frames_that_queue_while_the_transport_is_paused_go_out_in_order_i
     await asyncio.sleep(0)
     assert consumer.writer is None
     await communicator.disconnect()
+
+
+def _gone_at(message_type: str) -> Any:
+    """`config.asgi.application`, served as uvicorn serves a client that left: its `send` of `message_type` raises."""
+
+    async def app(scope: dict, receive: Any, send: Any) -> None:
+        async def leaving_send(message: dict) -> None:
+            if message["type"] == message_type:
+                raise ClientDisconnected
+            await send(message)
+
+        await application(scope, receive, leaving_send)
+
+    return app
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("path", "gone_at"), [("submission", "websocket.accept"), ("submission", "websocket.send"),
+                                               ("notifications", "websocket.accept")])  # fmt: skip
+async def test_a_client_that_left_during_the_connect_leaves_no_route_and_no_slot(user, submission, path, gone_at):
+    """uvicorn raises ClientDisconnected from the accept (or the first sync) and dispatches no disconnect after it."""
+    hub = await get_hub()
+    url = f"/ws/submissions/{submission.pk}/" if path == "submission" else "/ws/notifications/"
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver"),
+               (b"cookie", f"sessionid={await session_cookie(user)}".encode())]  # fmt: skip
+    communicator = WebsocketCommunicator(_gone_at(gone_at), url, headers=headers)
+
+    async def run_to_the_end() -> None:
+        await communicator.connect(timeout=3)  # raises here when the accept failed
+        await communicator.wait(timeout=3)  # and here when the sync after it did
+
+    with pytest.raises(ClientDisconnected):
+        await run_to_the_end()
+
+    assert sockets_of(user.pk) == 0  # the person's cap is not one socket lower for the process's life
+    assert not open_sockets
+    assert submission.pk not in hub.submissions.served()
+    assert user.pk not in hub.users.served()
