@@ -13,6 +13,7 @@ from e2e.server import post
 from e2e.services import require_postgres_and_redis
 from e2e.sessions import make_sessions
 from e2e.test_seed_snippet import SEED_SNIPPET
+from e2e.waiting import until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
@@ -64,7 +65,8 @@ async def test_a_job_in_a_celery_worker_reaches_pages_on_two_servers(cluster):
     assert frames_a[-1]["validation_message"]["animal_issues"] == 0
     assert any(f["type"] == "progress" and f["progress"]["phase"] == "validation" for f in frames_a)
     assert "jobs.run_phase" in cluster.worker_log()
-    assert "succeeded" in cluster.worker_log()
+    # Celery logs "succeeded" once the task has returned, which is after the commit that sent Ready.
+    await until(lambda: "succeeded" in cluster.worker_log(), timeout=30)
 
 
 async def test_seed_snippet_in_a_shell_with_redis_updates_the_open_page(cluster):

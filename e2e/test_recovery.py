@@ -18,6 +18,7 @@ from e2e.live_page import LivePage
 from e2e.redis_process import RedisProcess
 from e2e.server import PYTHON, ROOT, post
 from e2e.services import require_postgres_and_redis
+from e2e.waiting import until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
@@ -54,12 +55,6 @@ async def page(cluster):
     yield page
     stop.set()
     await task
-
-
-async def until(condition, timeout: float = 60, every: float = 0.2) -> None:
-    async with asyncio.timeout(timeout):
-        while not await asyncio.to_thread(condition):
-            await asyncio.sleep(every)
 
 
 def writer(env: dict[str, str], tag: str, start_at: float) -> subprocess.Popen[bytes]:
