@@ -114,10 +114,12 @@ class _Batch:
 
 class SubmissionConsumer(LiveSocket):
     seq: int | None = None
+    # What `disconnect` leaves, None until `connect` joined it (it may run for a socket that never connected).
+    routes: Routes | None = None
+    submission_id: int | None = None
 
     async def connect(self) -> None:
         self.reset_socket_state()
-        self.routes: Routes | None = None
         self.outbox = Outbox()
         self.submission_id = parse_submission_id(self.scope["url_route"]["kwargs"].get("pk"))
         if drain.draining():

@@ -36,11 +36,12 @@ from submissions_ws.socket_base import LiveSocket
 
 class UserNotificationConsumer(LiveSocket):
     endpoint = "notifications"
+    # What `disconnect` leaves, None until `connect` joined it (it may run for a socket that never connected).
+    routes: Routes | None = None
+    staff_routes: Routes | None = None
 
     async def connect(self) -> None:
         self.reset_socket_state()
-        self.routes: Routes | None = None
-        self.staff_routes: Routes | None = None
         # The latest frame per submission, oldest first: a page that reads
         # slowly gets each submission's newest status, and memory is bounded
         # by how many submissions the person has.

@@ -12,9 +12,11 @@ from uvicorn.protocols.utils import ClientDisconnected
 from websockets.frames import Frame, Opcode
 
 from config.asgi import application
+from submissions_ws.consumers import SubmissionConsumer
 from submissions_ws.hub import get_hub
 from submissions_ws.socket_base import LiveSocket, open_sockets, prepared, sockets_of, text_frame
 from submissions_ws.tests.sockets import FramesServer, parse_server_frames, receive_frames, session_cookie, socket
+from submissions_ws.user_consumer import UserNotificationConsumer
 
 
 async def test_closing_for_an_ended_session_after_the_client_left_reports_no_task_exception():
@@ -188,3 +190,17 @@ async def test_a_client_that_left_during_the_connect_leaves_no_route_and_no_slot
     assert not open_sockets
     assert submission.pk not in hub.submissions.served()
     assert user.pk not in hub.users.served()
+
+
+@pytest.mark.parametrize("consumer", [SubmissionConsumer, UserNotificationConsumer])
+async def test_a_socket_that_ended_before_its_connect_cleans_up_without_an_error(consumer, caplog):
+    async def receive() -> dict:
+        raise ConnectionResetError("the server's connection went away before the first message")
+
+    async def send(message: dict) -> None:
+        raise AssertionError(f"nothing is sent: {message}")
+
+    with pytest.raises(ConnectionResetError):
+        await consumer()({"type": "websocket", "path": "/ws/"}, receive, send)
+
+    assert [record.getMessage() for record in caplog.records if record.levelname == "ERROR"] == []
