@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import pytest
 
 from archive.loopback import BioSamplesDouble
 from common.constants import COMPLETED, ERROR, READY, WAITING
+from e2e import waiting
 from e2e.cluster import running
 from e2e.live_page import LivePage
 from e2e.server import SiteProcess, post
@@ -139,10 +141,8 @@ def page_text(server: SiteProcess, path: str, cookie: str) -> str:
         return response.read().decode()
 
 
-async def until(condition, timeout: float = 30) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.05)
+# The pages' state changes with every frame: poll it often, for 30 s unless a step says otherwise.
+until = functools.partial(waiting.until, timeout=30, every=0.05)
 
 
 @pytest.mark.parametrize(
